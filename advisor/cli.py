@@ -1,0 +1,411 @@
+"""The ``grant-advisor`` command line.
+
+``grant-advisor`` alone opens the TUI; subcommands are scriptable and never import Textual:
+
+    ask       replay answers; print the next question or the recommendation
+    validate  check a tree file and report every problem
+    tree      export the whole tree (Mermaid, Markdown, JSON)
+    schema    print the JSON Schema of the tree format
+    sample    print one runnable sample for a flow you already know
+
+Exit codes: 0 success, 1 validation problems found (``validate``), 2 usage or input error.
+Heavy modules (pydantic models, Jinja2, httpx, Textual) are imported inside the commands that
+need them, so each command pays only for what it uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from advisor import __version__
+
+if TYPE_CHECKING:
+    from advisor.loader import LoadedTree
+    from advisor.samples.params import SampleParams
+    from advisor.session import Session
+
+PROG = "grant-advisor"
+LANGUAGE_CHOICES = ("curl", "python", "javascript")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line plus a pointer to --help, exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _add_common_flags(parser: argparse.ArgumentParser, default: Any) -> None:
+    # Added to the main parser (default None) and to each command (default SUPPRESS, so a
+    # flag given before the command is not reset by the command's parser). Not shared through
+    # `parents=`, which shares Action objects and with them their defaults.
+    parser.add_argument(
+        "--tree",
+        metavar="PATH",
+        default=default,
+        help="decision tree file to use instead of the shipped one",
+    )
+    parser.add_argument(
+        "--templates",
+        metavar="DIR",
+        action="append",
+        default=default if default is argparse.SUPPRESS else [],
+        type=Path,
+        help="folder of custom sample templates (rendered in a sandbox; repeatable)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    parser = _Parser(
+        prog=PROG,
+        description="Pick the right OAuth 2.x flow and get working code for it. "
+        "Without a command, opens the interactive walk.",
+    )
+    _add_common_flags(parser, None)
+    parser.set_defaults(handler=_run_tui)
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+
+    ask = commands.add_parser(
+        "ask",
+        help="replay answers; print the next question or the recommendation",
+        description="Replay answers through the tree. Prints the next question (with its "
+        "choices) while the walk is incomplete, otherwise the recommendation with samples.",
+    )
+    _add_common_flags(ask, argparse.SUPPRESS)
+    ask.add_argument(
+        "-a",
+        "--answer",
+        metavar="QUESTION=CHOICE",
+        action="append",
+        default=[],
+        help="an answer, e.g. what_building=cli (repeatable; order does not matter)",
+    )
+    ask.add_argument(
+        "--answers-file",
+        metavar="PATH",
+        help="YAML or JSON answers: a 'question: choice' mapping, or the output of "
+        "'ask --format json'",
+    )
+    ask.add_argument("-f", "--format", choices=("text", "json", "markdown"), default="text")
+    _add_output_flags(ask)
+    _add_sample_flags(ask, multi_lang=True)
+    ask.set_defaults(handler=_cmd_ask)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check a tree file and report every problem",
+        description="Validate a tree: YAML safety, shape, and graph. Exit 0 when valid, "
+        "1 when problems are found, 2 when the file cannot be read.",
+    )
+    _add_common_flags(validate, argparse.SUPPRESS)
+    validate.add_argument(
+        "path", nargs="?", metavar="PATH", help="tree file (default: --tree or the shipped tree)"
+    )
+    validate.set_defaults(handler=_cmd_validate)
+    return parser
+
+
+def _add_output_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-o", "--output", metavar="PATH", help="write to a file (atomically)")
+    parser.add_argument("--force", action="store_true", help="replace an existing output file")
+
+
+def _add_sample_flags(parser: argparse.ArgumentParser, *, multi_lang: bool) -> None:
+    group = parser.add_argument_group("sample code parameters")
+    if multi_lang:
+        group.add_argument(
+            "--lang",
+            action="append",
+            choices=(*LANGUAGE_CHOICES, "none"),
+            help="sample language (repeatable; default: every language the outcome has; "
+            "'none' for no samples)",
+        )
+    group.add_argument("--issuer", help="authorization server issuer URL")
+    group.add_argument("--client-id", help="your client id")
+    group.add_argument(
+        "--scope",
+        action="append",
+        metavar="SCOPE",
+        help="scope to request (repeatable, or several separated by spaces)",
+    )
+    group.add_argument("--redirect-uri", help="redirect URI registered for the client")
+    group.add_argument("--audience", help="target API (resource indicator / audience)")
+    group.add_argument("--authorization-endpoint", metavar="URL")
+    group.add_argument("--token-endpoint", metavar="URL")
+    group.add_argument("--device-authorization-endpoint", metavar="URL")
+    group.add_argument("--backchannel-endpoint", metavar="URL")
+    group.add_argument(
+        "--par-endpoint", metavar="URL", help="pushed authorization request endpoint"
+    )
+    group.add_argument(
+        "--interval",
+        type=_positive_int,
+        metavar="SECONDS",
+        help="polling interval override for device code and CIBA samples",
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"{value} is not between 1 and 3600")
+    return value
+
+
+# -- helpers shared by commands ----------------------------------------------------------------
+
+
+def _load(args: argparse.Namespace, path: str | None = None) -> LoadedTree:
+    from advisor.loader import load
+
+    return load(path if path is not None else args.tree, template_dirs=tuple(args.templates))
+
+
+def _emit(args: argparse.Namespace, text: str) -> None:
+    """Print ``text``, or write it to ``--output`` atomically."""
+    output = getattr(args, "output", None)
+    if output:
+        from advisor.exports.files import write_atomic
+
+        written = write_atomic(output, text, force=args.force)
+        print(f"wrote {written}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
+PARAMETER_FLAGS: dict[str, str] = {
+    "issuer": "issuer",
+    "client_id": "client_id",
+    "scope": "scopes",
+    "redirect_uri": "redirect_uri",
+    "audience": "audience",
+    "authorization_endpoint": "authorization_endpoint",
+    "token_endpoint": "token_endpoint",
+    "device_authorization_endpoint": "device_authorization_endpoint",
+    "backchannel_endpoint": "backchannel_authentication_endpoint",
+    "par_endpoint": "pushed_authorization_request_endpoint",
+    "interval": "interval",
+}
+"""argparse destination → SampleParams field."""
+
+
+def _given_parameters(args: argparse.Namespace, recorded: dict[str, Any]) -> dict[str, Any]:
+    """Sample parameters from an answers file, overridden by flags: ``SampleParams`` fields."""
+    values = {k: v for k, v in recorded.items() if k in PARAMETER_FLAGS.values()}
+    for dest, field in PARAMETER_FLAGS.items():
+        value = getattr(args, dest, None)
+        if value is None:
+            continue
+        if dest == "scope":
+            value = tuple(s for item in value for s in item.split())
+        values[field] = value
+    if isinstance(values.get("scopes"), (list, str)):
+        scopes = values["scopes"]
+        values["scopes"] = tuple(scopes.split() if isinstance(scopes, str) else scopes)
+    return values
+
+
+def _sample_params(values: dict[str, Any]) -> SampleParams:
+    from advisor.samples.params import SampleParams
+
+    return SampleParams().with_values(**values)
+
+
+def _parse_answers(args: argparse.Namespace) -> tuple[list[tuple[str, str]], dict[str, Any]]:
+    """Answers from ``--answers-file`` then ``--answer`` flags, and recorded parameters."""
+    from advisor.errors import AnswerError
+
+    answers: list[tuple[str, str]] = []
+    parameters: dict[str, Any] = {}
+    if args.answers_file:
+        answers, parameters = _read_answers_file(args.answers_file)
+    flagged: dict[str, str] = {}
+    for item in args.answer:
+        question, sep, choice = item.partition("=")
+        if not sep or not question.strip() or not choice.strip():
+            raise AnswerError(
+                f"--answer {item!r}: expected QUESTION=CHOICE, e.g. what_building=cli"
+            )
+        flagged[question.strip()] = choice.strip()
+    # A flag overrides the file's answer to the same question.
+    answers = [(q, c) for q, c in answers if q not in flagged] + list(flagged.items())
+    return answers, parameters
+
+
+def _read_answers_file(path: str) -> tuple[list[tuple[str, str]], dict[str, Any]]:
+    """Read answers from YAML/JSON, ``ask --format json`` output, or a Markdown report."""
+    from advisor.errors import AnswerError, TreeError
+    from advisor.exports.markdown import extract_answers_block
+    from advisor.loader import read_text
+    from advisor.yamlsafe import parse
+
+    text = read_text(Path(path), path)
+    block = extract_answers_block(text)
+    if block is not None:
+        text = block
+    try:
+        data, problems = parse(text, path)  # JSON is YAML: one safe parser for both
+    except TreeError as exc:  # the answers file is not a tree: say what it is
+        raise AnswerError(str(exc)) from None
+    if problems:
+        raise AnswerError(problems[0].format())
+    parameters: dict[str, Any] = {}
+    if isinstance(data, dict) and "answers" in data:
+        recorded = data.get("parameters")
+        if isinstance(recorded, dict):
+            parameters = recorded
+        data = data["answers"]
+    if isinstance(data, dict):
+        items = list(data.items())
+    elif isinstance(data, list) and all(
+        isinstance(i, dict) and "question" in i and "choice" in i for i in data
+    ):
+        items = [(i["question"], i["choice"]) for i in data]
+    else:
+        raise AnswerError(
+            f"{path}: expected a mapping of question: choice, a list of "
+            "{question, choice} entries, or a grant-advisor report"
+        )
+    pairs: list[tuple[str, str]] = []
+    for question, choice in items:
+        if not isinstance(question, str) or not isinstance(choice, str):
+            raise AnswerError(f"{path}: answer {question!r}: {choice!r} is not text")
+        pairs.append((question, choice))
+    return pairs, parameters
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+
+def _cmd_ask(args: argparse.Namespace) -> int:
+    from advisor.session import Session
+
+    answers, recorded = _parse_answers(args)
+    parameters = _given_parameters(args, recorded)
+    loaded = _load(args)
+    session = Session.replay(loaded.tree, answers)
+    samples: dict[str, str] = {}
+    assumptions: tuple[str, ...] = ()
+    recommendation = session.recommendation()
+    if recommendation is not None and recommendation.outcome.sample is not None:
+        languages = args.lang or None
+        if languages is None or "none" not in languages:
+            samples, assumptions = _render_samples(args, session, languages, parameters)
+    if args.format == "json":
+        from advisor.exports.data import session_data
+
+        text = (
+            json.dumps(session_data(session, samples, assumptions), indent=2, ensure_ascii=False)
+            + "\n"
+        )
+    elif args.format == "markdown":
+        from advisor.exports.markdown import question_markdown, recommendation_markdown
+
+        if recommendation is None:
+            text = question_markdown(session)
+        else:
+            text = recommendation_markdown(recommendation, samples, assumptions, parameters)
+    else:
+        from advisor.exports.text import question_text, recommendation_text
+
+        if recommendation is None:
+            text = question_text(session, PROG)
+        else:
+            text = recommendation_text(recommendation, samples, assumptions)
+    _emit(args, text)
+    return 0
+
+
+def _render_samples(
+    args: argparse.Namespace,
+    session: Session,
+    languages: list[str] | None,
+    parameters: dict[str, Any],
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    from advisor.samples.render import render_samples
+
+    outcome = session.outcome
+    assert outcome is not None and outcome.sample is not None
+    params = _sample_params(parameters)
+    rendered = render_samples(outcome.sample, params, languages, tuple(args.templates))
+    assumptions = tuple(dict.fromkeys(a for s in rendered.values() for a in s.assumptions))
+    return {lang: sample.code for lang, sample in rendered.items()}, assumptions
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from advisor.errors import TreeValidationError
+
+    try:
+        loaded = _load(args, args.path)
+    except TreeValidationError as exc:
+        for problem in exc.problems:
+            print(problem.format())
+        print(f"{exc}: not valid")
+        return 1
+    tree = loaded.tree
+    for problem in loaded.warnings:
+        print(problem.format())
+    warnings = len(loaded.warnings)
+    print(
+        f"{loaded.file}: valid: {len(tree.questions)} questions, {len(tree.outcomes)} outcomes, "
+        f"{len(tree.flows)} flows, {len(tree.sources)} sources"
+        + (f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else "")
+    )
+    return 0
+
+
+def _run_tui(args: argparse.Namespace) -> int:
+    from advisor.tui import run
+
+    return run(tree_path=args.tree, template_dirs=tuple(args.templates))
+
+
+# -- entry point ---------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code instead of exiting."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else 2
+    from advisor.errors import AdvisorError, TreeValidationError
+
+    try:
+        return int(args.handler(args))
+    except TreeValidationError as exc:
+        print(
+            f"{PROG}: error: {exc} (run '{PROG} validate {exc.file}' for details):", file=sys.stderr
+        )
+        for problem in exc.problems:
+            if problem.severity == "error":
+                print(f"  {problem.format()}", file=sys.stderr)
+        return 2
+    except AdvisorError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `grant-advisor ask ... | head`: the reader went away; that is not an error.
+        _silence_stdout()
+        return 0
+
+
+def _silence_stdout() -> None:
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

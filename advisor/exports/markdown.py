@@ -1,0 +1,215 @@
+"""A recommendation as a Markdown report: a short design decision record.
+
+The report renders on GitHub and in MkDocs: task-list checklist, reference links, samples in
+fenced blocks whose fence is longer than any backtick run in the code. Text from the tree may
+use inline Markdown (backticks, emphasis), but not HTML or block structure: ``<``, ``>`` and
+``&`` outside code spans become entities, and line breaks inside list items are folded.
+User-supplied values (parameters, assumptions) are escaped completely. The answers and
+parameters are recorded in a block that ``grant-advisor ask --answers-file REPORT.md``
+replays, so the report can be regenerated after the tree changes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+from advisor.session import Recommendation, Session
+from advisor.termsafe import clean
+
+ANSWERS_MARKER: Final = "<!-- grant-advisor:answers -->"
+"""Marks the fenced YAML block holding the answers (``--answers-file`` looks for it)."""
+
+_CODE_SPAN: Final = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+_INLINE_SPECIAL: Final = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>&])")
+_LANG_TAG: Final = {"curl": "bash", "python": "python", "javascript": "javascript"}
+
+
+def prose(text: str) -> str:
+    """Tree text as one Markdown line: inline Markdown kept, HTML and blocks neutralised."""
+    text = " ".join(clean(text).split())
+    out: list[str] = []
+    position = 0
+    for match in _CODE_SPAN.finditer(text):
+        out.append(_entities(text[position : match.start()]))
+        out.append(match.group(0))
+        position = match.end()
+    out.append(_entities(text[position:]))
+    return "".join(out)
+
+
+def paragraphs(text: str) -> str:
+    """Tree text that may hold several paragraphs (blank-line separated)."""
+    return "\n\n".join(prose(p) for p in clean(text).split("\n\n") if p.strip())
+
+
+def literal(text: str) -> str:
+    """A user-supplied value as inert Markdown text (every special character escaped)."""
+    return _INLINE_SPECIAL.sub(r"\\\1", " ".join(clean(text).split()))
+
+
+def code_span(text: str) -> str:
+    """``text`` as an inline code span that survives backticks inside it."""
+    text = " ".join(clean(text).split())
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def fenced(code: str, info: str = "") -> str:
+    """A fenced code block whose fence is longer than any backtick run in ``code``."""
+    longest = max((len(m) for m in re.findall(r"`{3,}", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    body = clean(code).rstrip("\n")
+    return f"{fence}{info}\n{body}\n{fence}"
+
+
+def _entities(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _yaml_scalar(value: str) -> str:
+    """A YAML scalar that reads back as ``value`` (JSON string syntax is valid YAML)."""
+    import json
+
+    if re.fullmatch(r"[a-z][a-z0-9_]*", value) and value not in _YAML_KEYWORDS:
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+_YAML_KEYWORDS: Final = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
+
+
+def answers_block(
+    answers: tuple[tuple[str, str], ...], parameters: Mapping[str, Any] | None = None
+) -> str:
+    """The replayable record: a marker comment, then a fenced YAML block."""
+    lines = ["answers:"]
+    lines += [f"  {_yaml_scalar(q)}: {_yaml_scalar(c)}" for q, c in answers] or ["  {}"]
+    if parameters:
+        lines.append("parameters:")
+        for key, value in parameters.items():
+            if isinstance(value, (list, tuple)):
+                items = ", ".join(_yaml_scalar(str(v)) for v in value)
+                lines.append(f"  {key}: [{items}]")
+            else:
+                lines.append(f"  {key}: {_yaml_scalar(str(value))}")
+    return f"{ANSWERS_MARKER}\n{fenced(chr(10).join(lines), 'yaml')}"
+
+
+def recommendation_markdown(
+    recommendation: Recommendation,
+    samples: Mapping[str, str] | None = None,
+    assumptions: tuple[str, ...] = (),
+    parameters: Mapping[str, Any] | None = None,
+) -> str:
+    """The report for a complete walk."""
+    outcome = recommendation.outcome
+    flow = recommendation.flow
+    parts: list[str] = [f"# {prose(outcome.title)}", ""]
+    if flow is not None:
+        parts.append(f"**Recommended flow:** {prose(flow.name)} (`grant_type={flow.grant_type}`)")
+    else:
+        parts.append("**Recommended:** no OAuth flow is needed")
+    if outcome.instead_of:
+        parts.append(f"  \n**Instead of:** the `{outcome.instead_of}` grant")
+    parts += ["", paragraphs(outcome.summary), ""]
+
+    parts += ["## Answers given", ""]
+    if recommendation.steps:
+        parts += ["| # | Question | Answer |", "|---|---|---|"]
+        for number, step in enumerate(recommendation.steps, 1):
+            question = prose(step.question.text).replace("|", "\\|")
+            answer = prose(step.choice.label).replace("|", "\\|")
+            parts.append(f"| {number} | {question} | {answer} |")
+    else:
+        parts.append("_None: the tree recommends this from the start._")
+    parts += ["", "## Why", "", paragraphs(outcome.rationale), ""]
+
+    parts += ["## Security checklist", ""]
+    parts += [f"- [ ] {prose(item)}" for item in outcome.security]
+    parts.append("")
+    if outcome.avoid:
+        parts += ["## Avoid", ""]
+        parts += [f"- **{prose(a.what)}**: {prose(a.why)}" for a in outcome.avoid]
+        parts.append("")
+    if recommendation.notes:
+        parts += ["## Notes from your answers", ""]
+        parts += [f"- {prose(note)}" for note in recommendation.notes]
+        parts.append("")
+    if outcome.alternatives:
+        parts += ["## Alternatives", ""]
+        for alt in outcome.alternatives:
+            flow_tag = f" (`{alt.flow}`)" if alt.flow else ""
+            parts.append(f"- **{prose(alt.title)}**{flow_tag}: {prose(alt.when)}")
+        parts.append("")
+    parts += ["## References", ""]
+    for ref in recommendation.references:
+        label = prose(ref.label).replace("[", "\\[").replace("]", "\\]")
+        note = f": {prose(ref.note)}" if ref.note else ""
+        parts.append(f"- [{label}]({_url(ref.url)}){note}")
+    parts.append("")
+    if samples:
+        parts += ["## Sample code", ""]
+        if outcome.sample and outcome.sample.note:
+            parts += [paragraphs(outcome.sample.note), ""]
+        if assumptions:
+            parts += ["Assumptions:", ""]
+            parts += [f"- {literal(a)}" for a in assumptions]
+            parts.append("")
+        for language, code in samples.items():
+            parts += [f"### {language}", "", fenced(code, _LANG_TAG.get(language, "")), ""]
+    parts += [
+        "## Replay",
+        "",
+        "Regenerate this report (for example after the decision tree changes) with "
+        "`grant-advisor ask --answers-file REPORT.md --format markdown`.",
+        "",
+        answers_block(recommendation.answers, parameters),
+        "",
+        f"_Generated by grant-advisor from the tree “{prose(recommendation.tree_title)}”._",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def question_markdown(session: Session) -> str:
+    """An incomplete walk as Markdown: the answers so far and the next question."""
+    question = session.current_question
+    assert question is not None
+    parts = [f"# Next question: {prose(question.text)}", "", paragraphs(question.help), ""]
+    parts += ["| Choice | Meaning |", "|---|---|"]
+    for choice in question.choices:
+        parts.append(f"| `{choice.id}` | {prose(choice.label).replace('|', chr(92) + '|')} |")
+    parts += ["", "Answer with `--answer " + question.id + "=CHOICE`.", ""]
+    if session.steps:
+        parts += ["## Answers so far", ""]
+        parts += [
+            f"{n}. {prose(s.question.text)} → {prose(s.choice.label)}"
+            for n, s in enumerate(session.steps, 1)
+        ]
+        parts += ["", answers_block(session.answers), ""]
+    return "\n".join(parts)
+
+
+def _url(url: str) -> str:
+    """A URL safe inside ``(...)`` of a Markdown link."""
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C")
+
+
+def extract_answers_block(text: str) -> str | None:
+    """The YAML of the answers block in a report, or None when there is none."""
+    start = text.find(ANSWERS_MARKER)
+    if start < 0:
+        return None
+    rest = text[start + len(ANSWERS_MARKER) :].lstrip("\n")
+    fence_match = re.match(r"(`{3,})[^\n]*\n", rest)
+    if not fence_match:
+        return None
+    fence = fence_match.group(1)
+    body_start = fence_match.end()
+    end = rest.find("\n" + fence, body_start - 1)
+    if end < 0:
+        return None
+    return rest[body_start:end]

@@ -1,0 +1,343 @@
+"""Load a decision tree file: read it safely, validate its shape, then its graph.
+
+Problems are collected, not raised one at a time: a tree author sees every problem of a broken
+tree in one run, each with file, line:column, node id and a did-you-mean where one helps.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Final
+
+from pydantic import BaseModel, ValidationError
+
+from advisor import yamlsafe
+from advisor.checks import Invalid, check_tree
+from advisor.errors import Problem, TreeError, TreeValidationError
+from advisor.models import (
+    GRANT_TYPES,
+    Alternative,
+    Avoid,
+    Choice,
+    Citation,
+    Flow,
+    Outcome,
+    Question,
+    SampleSpec,
+    Source,
+    Tree,
+)
+from advisor.samples.catalog import find_template
+from advisor.suggest import did_you_mean
+
+MAX_TREE_BYTES: Final = 8 * 1024 * 1024
+"""Largest tree file accepted (8 MiB; the shipped tree is about 1% of that)."""
+
+PACKAGED_TREE: Final = Path(__file__).resolve().parent / "data" / "decision_tree.yaml"
+"""Where the wheel carries the canonical tree."""
+
+SOURCE_TREE: Final = Path(__file__).resolve().parent.parent / "decision_tree.yaml"
+"""The canonical tree at the root of a source checkout."""
+
+# Which model a mapping holds, by the key (or list) it sits under; used for did-you-mean on
+# unknown keys.
+_MODEL_UNDER: Final[dict[str, type[BaseModel]]] = {
+    "questions": Question,
+    "outcomes": Outcome,
+    "flows": Flow,
+    "sources": Source,
+    "choices": Choice,
+    "references": Citation,
+    "defined_in": Citation,
+    "avoid": Avoid,
+    "alternatives": Alternative,
+    "sample": SampleSpec,
+}
+
+
+@dataclass(frozen=True)
+class LoadedTree:
+    """A valid tree with where it came from and the warnings found while loading it."""
+
+    tree: Tree
+    file: str
+    """The path as the user gave it (or the default tree's path)."""
+    warnings: tuple[Problem, ...] = ()
+
+
+def default_tree_path() -> Path:
+    """The shipped tree: inside the installed package, else at the source checkout's root."""
+    if PACKAGED_TREE.is_file():
+        return PACKAGED_TREE
+    return SOURCE_TREE
+
+
+def load_tree(path: str | os.PathLike[str] | None = None) -> Tree:
+    """Load and fully validate a tree (the shipped one when ``path`` is None).
+
+    Raises:
+        TreeError: the file cannot be read or parsed safely.
+        TreeValidationError: the tree has problems; ``.problems`` holds all of them.
+    """
+    return load(path).tree
+
+
+def load(
+    path: str | os.PathLike[str] | None = None, template_dirs: Sequence[Path] = ()
+) -> LoadedTree:
+    """Like :func:`load_tree`, also returning the file name and warnings."""
+    file_path = Path(path) if path is not None else default_tree_path()
+    file = str(path) if path is not None else str(file_path)
+    text = read_text(file_path, file)
+    return parse_tree(text, file, template_dirs)
+
+
+def read_text(path: Path, file: str) -> str:
+    """Read a tree file as UTF-8 text, with size and type limits."""
+    try:
+        if path.is_dir():
+            raise TreeError(f"{file}: is a directory, not a tree file")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_TREE_BYTES + 1)
+    except FileNotFoundError:
+        raise TreeError(f"{file}: no such file") from None
+    except PermissionError:
+        raise TreeError(f"{file}: permission denied") from None
+    except OSError as exc:
+        raise TreeError(f"{file}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_TREE_BYTES:
+        raise TreeError(
+            f"{file}: larger than the {MAX_TREE_BYTES // (1024 * 1024)} MiB limit for tree files"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise TreeError(
+            f"{file}:{line}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start}); save the file as UTF-8"
+        ) from None
+    if not text.strip():
+        raise TreeError(f"{file}: the file is empty")
+    return text
+
+
+def parse_tree(text: str, file: str = "<tree>", template_dirs: Sequence[Path] = ()) -> LoadedTree:
+    """Validate tree text: YAML safety, then shape, then graph. Collects every problem."""
+    data, problems = yamlsafe.parse(text, file)
+    if not isinstance(data, dict):
+        kind = "nothing" if data is None else f"a {type(data).__name__}"
+        problem = Problem(
+            f"the top level must be a mapping (title, start, questions, ...), not {kind}",
+            file=file,
+            line=1,
+        )
+        raise TreeValidationError(file, [problem])
+    located: list[tuple[yamlsafe.Path, Problem]] = []
+    tree: Tree | None = None
+
+    def has_template(template: str, language: str) -> bool:
+        return find_template(template, language, template_dirs) is not None
+
+    try:
+        tree = Tree.model_validate(data)
+    except ValidationError as exc:
+        located += _shape_problems(exc, data)
+        # Check the graph of the valid part too, so one run reports every problem.
+        partial, invalid, positions_of = _partial_tree(data)
+        for path, problem in check_tree(partial, has_template, invalid):
+            if len(path) >= 2 and isinstance(path[1], int) and str(path[0]) in positions_of:
+                path = (path[0], positions_of[str(path[0])][path[1]], *path[2:])
+            located.append((path, problem))
+    else:
+        located += check_tree(tree, has_template)
+    wanted = {path[:length] for path, _ in located for length in range(len(path) + 1)}
+    positions = yamlsafe.locate(text, wanted) if located else {}
+    for path, problem in located:
+        line_col = _position(positions, path)
+        problems.append(
+            replace(
+                problem,
+                file=file,
+                line=line_col[0] if line_col else None,
+                column=line_col[1] if line_col else None,
+            )
+        )
+    problems.sort(key=lambda p: (p.severity != "error", p.line or 0, p.column or 0))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or tree is None:
+        raise TreeValidationError(file, problems)
+    return LoadedTree(tree=tree, file=file, warnings=tuple(problems))
+
+
+def _partial_tree(data: dict[str, Any]) -> tuple[Tree, Invalid, dict[str, list[int]]]:
+    """The valid entries of a tree that failed validation, as a tree (not validated as a
+    whole), the ids of the invalid entries, and each kept entry's index in the file."""
+    kept: dict[str, tuple[Any, ...]] = {}
+    invalid: dict[str, set[str]] = {}
+    positions_of: dict[str, list[int]] = {}
+    models: dict[str, type[BaseModel]] = {
+        "questions": Question,
+        "outcomes": Outcome,
+        "flows": Flow,
+        "sources": Source,
+    }
+    for section, model in models.items():
+        entries = data.get(section)
+        good: list[Any] = []
+        positions_of[section] = []
+        invalid[section] = set()
+        for index, entry in enumerate(entries if isinstance(entries, list) else []):
+            try:
+                good.append(model.model_validate(entry))
+                positions_of[section].append(index)
+            except ValidationError:
+                if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                    invalid[section].add(entry["id"])
+        kept[section] = tuple(good)
+    start = data.get("start")
+    values: dict[str, Any] = {"version": 1, "title": "", "start": start, **kept}
+    if not isinstance(start, str):
+        values["start"] = ""
+    tree = Tree.model_construct(**values)
+    gaps = Invalid(
+        nodes=frozenset(invalid["questions"] | invalid["outcomes"]),
+        flows=frozenset(invalid["flows"]),
+        sources=frozenset(invalid["sources"]),
+    )
+    return tree, gaps, positions_of
+
+
+def _position(
+    positions: dict[yamlsafe.Path, tuple[int, int]], path: yamlsafe.Path
+) -> tuple[int, int] | None:
+    """The position of ``path``, or of its nearest located ancestor."""
+    for length in range(len(path), -1, -1):
+        found = positions.get(path[:length])
+        if found:
+            return found
+    return None
+
+
+def _shape_problems(
+    exc: ValidationError, data: dict[str, Any]
+) -> list[tuple[yamlsafe.Path, Problem]]:
+    """Turn pydantic's errors into located problems, one per data path and message."""
+    by_path: dict[yamlsafe.Path, list[dict[str, Any]]] = {}
+    for error in exc.errors(include_url=False):
+        path = _data_path(data, error["loc"])
+        if error["type"] == "missing":
+            path = (*path, error["loc"][-1]) if error["loc"] else path
+        by_path.setdefault(path, []).append(dict(error))
+    located: list[tuple[yamlsafe.Path, Problem]] = []
+    for path, errors in by_path.items():
+        if len(errors) > 1:  # `X | None` reports both branches; "should be None" is noise
+            errors = [e for e in errors if e["type"] != "none_required"] or errors
+        if any(other[: len(path)] == path and other != path for other in by_path):
+            # "too short after validation" only because its items failed: noise.
+            errors = [e for e in errors if e["type"] != "too_short"]
+        seen: set[str] = set()
+        for details in errors:
+            problem = _problem(path, details, data)
+            if problem.message not in seen:
+                seen.add(problem.message)
+                located.append((path, problem))
+    return located
+
+
+def _data_path(data: Any, loc: tuple[int | str, ...]) -> yamlsafe.Path:
+    """The prefix of pydantic's ``loc`` that exists in the data (drops union-member tags)."""
+    path: list[str | int] = []
+    current = data
+    for part in loc:
+        if (isinstance(current, dict) and isinstance(part, str) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        ):
+            current = current[part]
+        else:
+            break
+        path.append(part)
+    return tuple(path)
+
+
+def _problem(path: yamlsafe.Path, error: dict[str, Any], data: dict[str, Any]) -> Problem:
+    kind = error["type"]
+    field = _dotted(path)
+    hint: str | None = None
+    if kind == "missing":
+        message = f"{field}: required field is missing"
+        hint = f"add '{path[-1]}:'"
+    elif kind == "extra_forbidden":
+        key = str(path[-1]) if path else "?"
+        model = _model_at(path[:-1])
+        message = f"{field}: unknown field {key!r}"
+        allowed = list(model.model_fields) if model else []
+        hint = did_you_mean(key, allowed) or (f"allowed: {', '.join(allowed)}" if allowed else None)
+    elif kind in ("literal_error", "enum"):
+        expected = error.get("ctx", {}).get("expected", "")
+        options = [o.strip("'") for o in _split_expected(str(expected))]
+        value = error.get("input")
+        message = f"{field}: {value!r} is not one of {', '.join(options)}"
+        hint = did_you_mean(str(value), options) if isinstance(value, str) else None
+        flow_id = _entry(data, path).get("id")
+        if path and path[-1] == "grant_type" and flow_id in GRANT_TYPES:
+            message = f"{field}: {value!r} is not the grant_type of flow {flow_id!r}"
+            hint = f"flow {flow_id!r} sends grant_type {GRANT_TYPES[flow_id]!r}"
+    elif kind == "string_type" and isinstance(error.get("input"), bool):
+        message = f"{field}: expected text, got the boolean {str(error['input']).lower()}"
+        hint = "YAML reads unquoted yes/no/on/off/true/false as booleans: quote the text"
+    elif kind == "string_pattern_mismatch" and path and path[-1] in ("id", "next", "start"):
+        message = f"{field}: {error.get('input')!r} is not a valid id"
+        hint = "ids are lowercase snake_case: a letter, then letters, digits or _ (max 64)"
+    elif kind == "string_pattern_mismatch" and path and path[-1] in ("url", "section_url"):
+        message = f"{field}: {error.get('input')!r} is not an absolute https URL"
+        if path[-1] == "section_url":
+            hint = "a section_url is an https URL containing {section}"
+    elif kind == "string_pattern_mismatch" and path and path[-1] == "section":
+        message = f"{field}: {error.get('input')!r} is not a section number"
+        hint = "write sections like 2.1.1 or A.2"
+    else:
+        message = f"{field}: {error['msg']}"
+    return Problem(message, node=_node_id(data, path), hint=hint)
+
+
+def _split_expected(expected: str) -> list[str]:
+    """Split pydantic's "'a', 'b' or 'c'" into its options."""
+    parts = expected.replace(" or ", ", ").split(", ")
+    return [part for part in parts if part]
+
+
+def _model_at(path: yamlsafe.Path) -> type[BaseModel] | None:
+    """The model validating the mapping at ``path`` (a Tree at the root)."""
+    for part in reversed(path):
+        if isinstance(part, str):
+            return _MODEL_UNDER.get(part)
+    return Tree
+
+
+def _entry(data: dict[str, Any], path: yamlsafe.Path) -> dict[str, Any]:
+    """The question/outcome/flow/source mapping a path points into (empty if none)."""
+    if len(path) >= 2 and path[0] in ("questions", "outcomes", "flows", "sources"):
+        entries = data.get(str(path[0]))
+        if isinstance(entries, list) and isinstance(path[1], int):
+            entry = entries[path[1]]
+            if isinstance(entry, dict):
+                return entry
+    return {}
+
+
+def _node_id(data: dict[str, Any], path: yamlsafe.Path) -> str | None:
+    """The id of the question/outcome/flow/source a path points into."""
+    node_id = _entry(data, path).get("id")
+    return node_id[:64] if isinstance(node_id, str) else None
+
+
+def _dotted(path: yamlsafe.Path) -> str:
+    """``questions[3].choices[1].next`` from a data path."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"

@@ -1,0 +1,281 @@
+"""Where sample templates live and what they are called. Imports nothing heavy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+TEMPLATE_DIR: Final = Path(__file__).resolve().parent / "templates"
+"""The templates shipped with grant-advisor."""
+
+EXTENSIONS: Final[dict[str, str]] = {"curl": "sh", "python": "py", "javascript": "mjs"}
+"""File extension of each sample language (also the extension of the template file)."""
+
+
+def template_filename(template: str, language: str) -> str:
+    """The file name of a template: ``<template>.<ext>.j2``."""
+    return f"{template}.{EXTENSIONS[language]}.j2"
+
+
+def find_template(template: str, language: str, search_dirs: Sequence[Path] = ()) -> Path | None:
+    """The template file for ``template`` in ``language``: user folders first, then ours."""
+    name = template_filename(template, language)
+    for folder in (*search_dirs, TEMPLATE_DIR):
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+ClientAuth = str
+"""A token endpoint client authentication method (see :data:`advisor.models.ClientAuthMethod`)."""
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """What a shipped template family does and what it can be rendered with."""
+
+    id: str
+    """The template id (``SampleSpec.template``), e.g. ``client_credentials``."""
+    flow: str
+    """The catalogue flow it implements (``client_credentials``, ``authorization_code``, ...)."""
+    title: str
+    """One line for listings, e.g. ``Client Credentials, client_secret_basic``."""
+    languages: tuple[str, ...]
+    """The languages it ships in, in display order."""
+    client_auth: tuple[ClientAuth, ...]
+    """Client authentication methods it can be rendered with, the default first."""
+    default_scope: str = ""
+    """Scopes requested when the user gives none ("" sends no ``scope``)."""
+    default_redirect_uri: str | None = None
+    """Redirect URI used when the user gives none (None: the flow has no redirect, or the
+    sample works it out at run time)."""
+    notes: tuple[str, ...] = ()
+    """What a user should know, e.g. why a language is missing or only syntax-checked."""
+
+
+_ALL: Final = ("curl", "python", "javascript")
+_SECRET: Final = ("client_secret_basic", "client_secret_post")
+_USER_SCOPE: Final = "openid profile offline_access"
+_LOOPBACK: Final = "http://127.0.0.1/callback"
+_WEB_REDIRECT: Final = "http://127.0.0.1:8000/callback"
+
+TEMPLATES: Final[dict[str, TemplateInfo]] = {
+    info.id: info
+    for info in (
+        TemplateInfo(
+            "authorization_code_web",
+            "authorization_code",
+            "Authorization Code + PKCE for a confidential server-side web app (BFF)",
+            _ALL,
+            _SECRET,
+            _USER_SCOPE,
+            _WEB_REDIRECT,
+            (
+                "python and javascript are small web servers (standard library only) that keep "
+                "tokens on the server; curl shows the two HTTP requests and reads the pasted "
+                "redirect URL.",
+            ),
+        ),
+        TemplateInfo(
+            "authorization_code_loopback",
+            "authorization_code",
+            "Authorization Code + PKCE for a native or CLI app (loopback redirect, system browser)",
+            _ALL,
+            ("none",),
+            _USER_SCOPE,
+            _LOOPBACK,
+            (
+                "python and javascript listen on 127.0.0.1 on any free port (RFC 8252 §7.3); "
+                "a shell script cannot listen, so the curl sample prints the URL and reads the "
+                "redirect URL you paste.",
+            ),
+        ),
+        TemplateInfo(
+            "authorization_code_browser",
+            "authorization_code",
+            "Authorization Code + PKCE in a browser single-page app (public client)",
+            ("javascript",),
+            ("none",),
+            "openid profile",
+            None,
+            (
+                "javascript only: an ES module for the browser (fetch, crypto.subtle, "
+                "sessionStorage); it is syntax-checked with node --check, not run.",
+                "Prefer a backend for frontend (authorization_code_web) when you have a server.",
+            ),
+        ),
+        TemplateInfo(
+            "authorization_code_fapi",
+            "authorization_code",
+            "Authorization Code with PAR, PKCE, private_key_jwt and DPoP (FAPI 2.0 style)",
+            ("python", "javascript"),
+            ("private_key_jwt",),
+            "openid profile",
+            _WEB_REDIRECT,
+            ("No curl sample: every DPoP proof is a JWT signed for one request.",),
+        ),
+        TemplateInfo(
+            "refresh_token",
+            "refresh_token",
+            "Refresh Token grant with rotation (stores the new refresh token)",
+            _ALL,
+            ("none", *_SECRET),
+        ),
+        TemplateInfo(
+            "device_code",
+            "device_code",
+            "Device Authorization Grant (RFC 8628), polling at the server's interval",
+            _ALL,
+            ("none", *_SECRET),
+            _USER_SCOPE,
+        ),
+        TemplateInfo(
+            "ciba",
+            "ciba",
+            "Client-Initiated Backchannel Authentication, poll mode",
+            _ALL,
+            _SECRET,
+            "openid",
+        ),
+        TemplateInfo(
+            "token_exchange",
+            "token_exchange",
+            "Token Exchange (RFC 8693): trade a subject token for one for another audience",
+            _ALL,
+            _SECRET,
+        ),
+        TemplateInfo(
+            "jwt_bearer",
+            "jwt_bearer",
+            "JWT Bearer authorization grant (RFC 7523 §2.1), assertion from the environment",
+            _ALL,
+            (*_SECRET, "none"),
+        ),
+        TemplateInfo(
+            "saml2_bearer",
+            "saml2_bearer",
+            "SAML 2.0 Bearer authorization grant (RFC 7522), assertion from the environment",
+            _ALL,
+            (*_SECRET, "none"),
+        ),
+        TemplateInfo(
+            "client_credentials",
+            "client_credentials",
+            "Client Credentials with a client secret",
+            _ALL,
+            _SECRET,
+        ),
+        TemplateInfo(
+            "client_credentials_private_key_jwt",
+            "client_credentials",
+            "Client Credentials with private_key_jwt (RFC 7523 §2.2 client assertion)",
+            _ALL,
+            ("private_key_jwt",),
+            notes=(
+                "curl cannot sign a JWT: it sends a pre-made assertion from "
+                "OAUTH_CLIENT_ASSERTION; python uses PyJWT, javascript node:crypto.",
+            ),
+        ),
+        TemplateInfo(
+            "client_credentials_federated",
+            "client_credentials",
+            "Client Credentials with a workload identity token as client assertion",
+            _ALL,
+            ("private_key_jwt",),
+            notes=(
+                "Sends the JWT your platform issues (Kubernetes, GitHub Actions, a cloud) "
+                "from the file named by OAUTH_FEDERATED_TOKEN_FILE; the server must trust "
+                "that issuer for this client.",
+            ),
+        ),
+        TemplateInfo(
+            "client_credentials_mtls",
+            "client_credentials",
+            "Client Credentials with mutual TLS client authentication (RFC 8705)",
+            _ALL,
+            ("tls_client_auth", "self_signed_tls_client_auth"),
+        ),
+    )
+}
+"""Every shipped template family."""
+
+DEFAULT_TEMPLATE: Final[dict[str, str]] = {
+    # The loopback sample runs anywhere without a server or a secret: the easiest to try.
+    "authorization_code": "authorization_code_loopback",
+    "client_credentials": "client_credentials",
+    "device_code": "device_code",
+    "refresh_token": "refresh_token",
+    "token_exchange": "token_exchange",
+    "jwt_bearer": "jwt_bearer",
+    "saml2_bearer": "saml2_bearer",
+    "ciba": "ciba",
+}
+"""The template ``grant-advisor sample FLOW`` renders for each recommendable flow."""
+
+ENV_VARS: Final[dict[str, str]] = {
+    "OAUTH_CLIENT_SECRET": "the client secret (client_secret_basic / client_secret_post)",
+    "OAUTH_PRIVATE_KEY_FILE": "path of the client's private key, PEM (PKCS#8), RSA or EC P-256, "
+    "for private_key_jwt",
+    "OAUTH_PRIVATE_KEY_ID": "optional: the key's kid as registered with the server",
+    "OAUTH_CLIENT_ASSERTION": "a pre-made, unused private_key_jwt client assertion (curl only)",
+    "OAUTH_FEDERATED_TOKEN_FILE": "path of the file your platform writes its workload identity "
+    "JWT to (re-read on every run: the platform rotates it)",
+    "OAUTH_CLIENT_CERT_FILE": "path of the client certificate, PEM, for mutual TLS",
+    "OAUTH_CLIENT_KEY_FILE": "path of the client certificate's private key, PEM",
+    "OAUTH_ASSERTION": "the authorization grant assertion: a JWT (jwt_bearer) or a SAML 2.0 "
+    "assertion, base64url-encoded or raw XML (saml2_bearer)",
+    "OAUTH_SUBJECT_TOKEN": "the token to exchange (RFC 8693 subject_token)",
+    "OAUTH_SUBJECT_TOKEN_TYPE": "optional: its type URI (default "
+    "urn:ietf:params:oauth:token-type:access_token)",
+    "OAUTH_REFRESH_TOKEN_FILE": "path of the file holding the refresh token; the rotated one is "
+    "written back (mode 0600). Flows that can return one save it there when set",
+    "OAUTH_LOGIN_HINT": "who to authenticate (CIBA login_hint), e.g. an email address",
+    "PORT": "optional: the port the web app listens on (default: the redirect URI's)",
+    "BROWSER": "optional: the command that opens the authorization URL (default: the "
+    "system browser)",
+}
+"""Every environment variable a shipped sample may read, with what it holds."""
+
+
+def shipped_templates() -> dict[str, tuple[str, ...]]:
+    """Every template family in the shipped templates folder, with its languages.
+
+    Read from the files themselves (``<template>.<ext>.j2``; partials start with ``_``), in
+    template id order, languages in :data:`EXTENSIONS` order.
+    """
+    by_ext = {ext: language for language, ext in EXTENSIONS.items()}
+    found: dict[str, set[str]] = {}
+    for path in TEMPLATE_DIR.glob("*.j2"):
+        if path.name.startswith("_"):
+            continue
+        stem, _, ext = path.name.removesuffix(".j2").rpartition(".")
+        if stem and ext in by_ext:
+            found.setdefault(stem, set()).add(by_ext[ext])
+    return {
+        template: tuple(lang for lang in EXTENSIONS if lang in languages)
+        for template, languages in sorted(found.items())
+    }
+
+
+def choose_client_auth(template: str, preferred: Sequence[str] = ()) -> str | None:
+    """The client authentication to render ``template`` with.
+
+    Args:
+        template: A template id.
+        preferred: Methods in order of preference (e.g. an outcome's ``client_auth``); the
+            first one the template supports wins.
+
+    Returns:
+        That method, else the template's default; None for a template not in
+        :data:`TEMPLATES` (a user's own).
+    """
+    info = TEMPLATES.get(template)
+    if info is None:
+        return None
+    for method in preferred:
+        if method in info.client_auth:
+            return method
+    return info.client_auth[0]

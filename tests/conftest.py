@@ -1,0 +1,26 @@
+"""Shared fixtures. The oidc-provider test server lives in tests/oidc_support.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from advisor.loader import load_tree
+from advisor.models import Tree
+
+pytest_plugins = ["oidc_support"]
+
+TESTS = Path(__file__).resolve().parent
+DATA = TESTS / "data"
+SMALL_TREE = DATA / "trees" / "small.yaml"
+
+
+@pytest.fixture(scope="session")
+def shipped_tree() -> Tree:
+    return load_tree()
+
+
+@pytest.fixture(scope="session")
+def small_tree() -> Tree:
+    return load_tree(SMALL_TREE)
