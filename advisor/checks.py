@@ -271,20 +271,27 @@ def _templates(tree: Tree, has_template: TemplateLookup) -> Iterator[Located]:
 
 def _unsafe_text(tree: Tree) -> Iterator[Located]:
     """Warn about control characters: terminals would act on them (the output strips them)."""
+    texts: list[tuple[Path, str, str | None]] = [
+        ((key,), text, None) for key in ("title", "description") if (text := getattr(tree, key))
+    ]
     for section in ("questions", "outcomes", "flows", "sources"):
         for index, entry in enumerate(getattr(tree, section)):
-            for path, text in _strings(entry.model_dump(), (section, index)):
-                match = _UNSAFE_TEXT.search(text)
-                if match:
-                    yield (
-                        path,
-                        Problem(
-                            f"text contains control character U+{ord(match.group()):04X}",
-                            node=getattr(entry, "id", None),
-                            hint="terminal escape sequences are stripped from all output",
-                            severity="warning",
-                        ),
-                    )
+            texts += [
+                (path, text, entry.id)
+                for path, text in _strings(entry.model_dump(), (section, index))
+            ]
+    for path, text, node in texts:
+        match = _UNSAFE_TEXT.search(text)
+        if match:
+            yield (
+                path,
+                Problem(
+                    f"text contains control character U+{ord(match.group()):04X}",
+                    node=node,
+                    hint="terminal escape sequences are stripped from all output",
+                    severity="warning",
+                ),
+            )
 
 
 def _strings(value: object, path: Path) -> Iterator[tuple[Path, str]]:

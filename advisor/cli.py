@@ -109,6 +109,31 @@ def build_parser() -> argparse.ArgumentParser:
         "path", nargs="?", metavar="PATH", help="tree file (default: --tree or the shipped tree)"
     )
     validate.set_defaults(handler=_cmd_validate)
+
+    tree = commands.add_parser(
+        "tree",
+        help="export the whole tree (Mermaid diagram, Markdown reference, JSON)",
+        description="Export the whole decision tree for documentation or other tools.",
+    )
+    _add_common_flags(tree, argparse.SUPPRESS)
+    tree.add_argument("-f", "--format", choices=("mermaid", "markdown", "json"), default="mermaid")
+    tree.add_argument(
+        "--direction",
+        choices=("TD", "LR"),
+        default="TD",
+        help="Mermaid layout: top-down or left-right",
+    )
+    _add_output_flags(tree)
+    tree.set_defaults(handler=_cmd_tree)
+
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of the tree format",
+        description="Print the JSON Schema of the decision tree format, for editors. Add "
+        "'# yaml-language-server: $schema=PATH' to a tree file to validate it as you type.",
+    )
+    _add_output_flags(schema)
+    schema.set_defaults(handler=_cmd_schema, tree=None, templates=[])
     return parser
 
 
@@ -361,6 +386,31 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         f"{len(tree.flows)} flows, {len(tree.sources)} sources"
         + (f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else "")
     )
+    return 0
+
+
+def _cmd_tree(args: argparse.Namespace) -> int:
+    tree = _load(args).tree
+    if args.format == "mermaid":
+        from advisor.exports.mermaid import tree_mermaid
+
+        text = tree_mermaid(tree, direction=args.direction)
+    elif args.format == "markdown":
+        from advisor.exports.reference import tree_reference
+
+        text = tree_reference(tree, direction=args.direction)
+    else:
+        from advisor.exports.data import tree_data
+
+        text = json.dumps(tree_data(tree), indent=2, ensure_ascii=False) + "\n"
+    _emit(args, text)
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from advisor.schema import schema_text
+
+    _emit(args, schema_text())
     return 0
 
 

@@ -100,6 +100,9 @@ def read_text(path: Path, file: str) -> str:
     try:
         if path.is_dir():
             raise TreeError(f"{file}: is a directory, not a tree file")
+        if path.exists() and not path.is_file():
+            # A FIFO or device would block or never end: only regular files are read.
+            raise TreeError(f"{file}: not a regular file")
         with path.open("rb") as handle:
             data = handle.read(MAX_TREE_BYTES + 1)
     except FileNotFoundError:
@@ -129,7 +132,14 @@ def parse_tree(text: str, file: str = "<tree>", template_dirs: Sequence[Path] = 
     """Validate tree text: YAML safety, then shape, then graph. Collects every problem."""
     data, problems = yamlsafe.parse(text, file)
     if not isinstance(data, dict):
-        kind = "nothing" if data is None else f"a {type(data).__name__}"
+        kinds = {
+            str: "a string",
+            int: "a number",
+            float: "a number",
+            bool: "a boolean",
+            list: "a list",
+        }
+        kind = "nothing" if data is None else kinds.get(type(data), type(data).__name__)
         problem = Problem(
             f"the top level must be a mapping (title, start, questions, ...), not {kind}",
             file=file,

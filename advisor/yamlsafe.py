@@ -46,8 +46,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 MAX_DEPTH: Final = 64
 """Deepest nesting of mappings and sequences accepted (a real tree needs about 8)."""
 
-MAX_VALUES: Final = 2_000_000
-"""Most values a document may expand to, counting every alias expansion."""
+MAX_VALUES: Final = 1_000_000
+"""Most values a document may expand to, counting every alias expansion (a 10,000-node tree
+holds about 150,000)."""
 
 Path = tuple[str | int, ...]
 
@@ -68,6 +69,11 @@ class _Constructor(yaml.constructor.SafeConstructor):
 
 
 _constructor = _Constructor()
+_NUMBERS: Final = {
+    "tag:yaml.org,2002:bool": _Constructor.construct_yaml_bool,
+    "tag:yaml.org,2002:int": _Constructor.construct_yaml_int,
+    "tag:yaml.org,2002:float": _Constructor.construct_yaml_float,
+}
 
 
 def _scalar(event: ScalarEvent, file: str) -> Any:
@@ -86,12 +92,14 @@ def _scalar(event: ScalarEvent, file: str) -> Any:
         return value
     if tag == "tag:yaml.org,2002:null":
         return None
-    if tag == "tag:yaml.org,2002:bool":
-        return _constructor.construct_yaml_bool(ScalarNode(tag, value))
-    if tag == "tag:yaml.org,2002:int":
-        return _constructor.construct_yaml_int(ScalarNode(tag, value))
-    if tag == "tag:yaml.org,2002:float":
-        return _constructor.construct_yaml_float(ScalarNode(tag, value))
+    if tag in _NUMBERS:
+        if len(value) > 100:
+            # Python refuses (or takes quadratic time) to convert very long integers.
+            raise _refuse(file, event, f"a number with {len(value):,} characters")
+        try:
+            return _NUMBERS[tag](_constructor, ScalarNode(tag, value))
+        except (ValueError, OverflowError):
+            raise _refuse(file, event, f"{value[:20]!r} is not a valid number") from None
     if tag == "tag:yaml.org,2002:timestamp":
         return value  # dates stay text: no field of a tree is a date
     if tag == "tag:yaml.org,2002:merge":
@@ -238,8 +246,20 @@ def parse(text: str, file: str) -> tuple[Any, list[Problem]]:
             column=mark.column + 1 if mark else None,
         )
         raise TreeValidationError(file, [problem]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        problem = Problem(
+            f"character U+{exc.character:04X} is not allowed in YAML text"
+            if isinstance(exc.character, int)
+            else f"YAML reader error: {exc.reason}",
+            file=file,
+            line=line,
+            hint="remove it: tree files are plain UTF-8 text",
+        )
+        raise TreeValidationError(file, [problem]) from None
     except yaml.YAMLError as exc:
-        raise TreeValidationError(file, [Problem(f"YAML error: {exc}", file=file)]) from None
+        message = " ".join(str(exc).split())
+        raise TreeValidationError(file, [Problem(f"YAML error: {message}", file=file)]) from None
     finally:
         loader.dispose()
     return root, problems
