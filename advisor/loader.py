@@ -261,11 +261,11 @@ def _shape_problems(
 def _data_path(data: Any, loc: tuple[int | str, ...]) -> yamlsafe.Path:
     """The prefix of pydantic's ``loc`` that exists in the data (drops union-member tags)."""
     path: list[str | int] = []
-    current = data
+    current: Any = data
     for part in loc:
-        if (isinstance(current, dict) and isinstance(part, str) and part in current) or (
-            isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
-        ):
+        if isinstance(current, dict) and isinstance(part, str) and part in current:  # noqa: SIM114
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
             current = current[part]
         else:
             break

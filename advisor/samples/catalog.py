@@ -59,7 +59,8 @@ class TemplateInfo:
 _ALL: Final = ("curl", "python", "javascript")
 _SECRET: Final = ("client_secret_basic", "client_secret_post")
 _USER_SCOPE: Final = "openid profile offline_access"
-_LOOPBACK: Final = "http://127.0.0.1/callback"
+LOOPBACK_REDIRECT_URI: Final = "http://127.0.0.1/callback"
+"""The native-app default: no port, so the sample listens on any free one (RFC 8252 §7.3)."""
 _WEB_REDIRECT: Final = "http://127.0.0.1:8000/callback"
 
 TEMPLATES: Final[dict[str, TemplateInfo]] = {
@@ -86,7 +87,7 @@ TEMPLATES: Final[dict[str, TemplateInfo]] = {
             _ALL,
             ("none",),
             _USER_SCOPE,
-            _LOOPBACK,
+            LOOPBACK_REDIRECT_URI,
             (
                 "python and javascript listen on 127.0.0.1 on any free port (RFC 8252 §7.3); "
                 "a shell script cannot listen, so the curl sample prints the URL and reads the "
