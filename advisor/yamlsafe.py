@@ -195,7 +195,8 @@ def parse(text: str, file: str) -> tuple[Any, list[Problem]]:
             else:
                 continue
 
-            total += size
+            # Children were counted as they came; an alias adds its whole expansion.
+            total += size if kind is AliasEvent else 1
             if total > MAX_VALUES:
                 raise _refuse(
                     file,
