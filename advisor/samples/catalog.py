@@ -32,6 +32,20 @@ def find_template(template: str, language: str, search_dirs: Sequence[Path] = ()
 ClientAuth = str
 """A token endpoint client authentication method (see :data:`advisor.models.ClientAuthMethod`)."""
 
+CLIENT_AUTH_METHODS: Final[tuple[ClientAuth, ...]] = (
+    "private_key_jwt",
+    "tls_client_auth",
+    "self_signed_tls_client_auth",
+    "client_secret_basic",
+    "client_secret_post",
+    "none",
+)
+"""Every client authentication method (the same as ``advisor.models.ClientAuthMethod``, kept
+here so rendering does not import the models)."""
+
+TEMPLATE_ID: Final = r"^[a-z][a-z0-9_]{0,63}$"
+"""What a template id looks like (the tree's node id pattern): no path can hide in one."""
+
 
 @dataclass(frozen=True)
 class TemplateInfo:

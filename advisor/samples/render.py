@@ -1,0 +1,368 @@
+"""Render sample code from Jinja2 templates.
+
+The only module that imports Jinja2. Templates are ``<template>.<ext>.j2`` files (see
+:mod:`advisor.samples.catalog`); a user's template folders are searched before the shipped
+one. Every template renders in Jinja's :class:`~jinja2.sandbox.SandboxedEnvironment`, so a
+template from a user's folder cannot reach Python internals. The shipped ones would not need
+it, but measured, the sandbox costs about 0.05 ms per render (0.18 ms against 0.13 ms for the
+largest template, after a first render of about 17 ms either way): not worth a second,
+unsandboxed code path.
+
+Every value from :class:`~advisor.samples.params.SampleParams` must pass through a literal
+filter of :mod:`advisor.samples.escape` (``| py``, ``| js``, ``| sh``) to enter code. Undefined
+variables are errors (``StrictUndefined``), so a typo in a template fails loudly instead of
+generating broken code.
+
+Variables a template sees:
+
+``template``, ``language``, ``filename``
+    What is being rendered.
+``issuer``, ``client_id``, ``scope`` (space-separated; ``""`` for none), ``scopes`` (tuple)
+    The user's values; ``scope`` falls back to the template family's default.
+``redirect_uri`` (str or None), ``audience`` (str or None), ``interval`` (int or None)
+    Optional values (``redirect_uri`` falls back to the family's default).
+``client_auth``
+    The client authentication method to generate (``client_secret_basic``, ...).
+``authorization_endpoint``, ``token_endpoint``, ``device_authorization_endpoint``,
+``backchannel_authentication_endpoint``, ``pushed_authorization_request_endpoint``
+    Endpoint URLs: given, discovered, or derived from the issuer (then reported as
+    assumptions, for the endpoints a template mentions).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+import jinja2.meta
+from jinja2.sandbox import SandboxedEnvironment
+
+from advisor.errors import ParameterError, TemplateError
+from advisor.samples.catalog import (
+    CLIENT_AUTH_METHODS,
+    ENV_VARS,
+    EXTENSIONS,
+    LOOPBACK_REDIRECT_URI,
+    TEMPLATE_DIR,
+    TEMPLATE_ID,
+    TEMPLATES,
+    find_template,
+    template_filename,
+)
+from advisor.samples.escape import FILTERS, LiteralValue
+from advisor.samples.params import ENDPOINT_PATHS, SampleParams
+
+if TYPE_CHECKING:
+    from advisor.models import SampleSpec
+
+
+@dataclass(frozen=True)
+class RenderedSample:
+    """One generated program."""
+
+    template: str
+    """The template family, e.g. ``client_credentials``."""
+    language: str
+    """``curl``, ``python`` or ``javascript``."""
+    code: str
+    """The program's source text."""
+    filename: str
+    """A file name to save it as, e.g. ``client_credentials.py``."""
+    env_vars: tuple[str, ...]
+    """Environment variables the code reads (secrets, assertions, files), documented order."""
+    assumptions: tuple[str, ...]
+    """Placeholders and derived values the user should check before running it."""
+
+
+def render_sample(
+    template: str,
+    language: str,
+    params: SampleParams,
+    template_dirs: Sequence[Path] = (),
+) -> RenderedSample:
+    """Render one template in one language.
+
+    Args:
+        template: The template family id, e.g. ``authorization_code_loopback``.
+        language: ``curl``, ``python`` or ``javascript``.
+        params: The user's values.
+        template_dirs: Folders of the user's own templates, searched before the shipped ones
+            (every template renders in Jinja's sandbox).
+
+    Raises:
+        TemplateError: The template is missing, has a syntax error, uses an undefined variable
+            or leaves the sandbox.
+        ParameterError: A parameter can never be valid in generated code (a NUL character, an
+            unsupported client authentication for this template, ...).
+    """
+    if not re.match(TEMPLATE_ID, template):
+        raise TemplateError(f"invalid template id {template!r} (expected {TEMPLATE_ID})")
+    if language not in EXTENSIONS:
+        raise TemplateError(f"unknown sample language {language!r}; known: {', '.join(EXTENSIONS)}")
+    path = find_template(template, language, template_dirs)
+    if path is None:
+        available = [
+            lang for lang in EXTENSIONS if find_template(template, lang, template_dirs) is not None
+        ]
+        if available:
+            raise TemplateError(
+                f"sample {template!r} has no {language} version; it exists in "
+                f"{', '.join(available)}"
+            )
+        searched = ", ".join(str(d) for d in (*template_dirs, TEMPLATE_DIR))
+        raise TemplateError(
+            f"no {language} template for sample {template!r} "
+            f"({template_filename(template, language)} not found in {searched})"
+        )
+    user_dirs = _user_dirs(path, template_dirs)
+    env = _environment(user_dirs)
+    context, info = _context(template, language, params)
+    name = template_filename(template, language)
+    try:
+        compiled = env.get_template(name)
+        code = compiled.render(context)
+        used = _referenced_names(env, name)
+    except Exception as exc:  # a user's template can raise anything; never show a traceback
+        raise _one_line_error(exc, path) from None
+
+    endpoints = tuple(n for n in ENDPOINT_PATHS if n in used)
+    assumptions = list(params.assumptions(endpoints))
+    if (
+        info is not None
+        and params.redirect_uri is None
+        and info.default_redirect_uri is not None
+        and info.default_redirect_uri != LOOPBACK_REDIRECT_URI
+        and "redirect_uri" in used
+    ):
+        assumptions.append(
+            f"redirect URI {info.default_redirect_uri} is a default: pass --redirect-uri "
+            "with the one registered for your client"
+        )
+    return RenderedSample(
+        template=template,
+        language=language,
+        code=code,
+        filename=f"{template}.{EXTENSIONS[language]}",
+        env_vars=_env_vars(code),
+        assumptions=tuple(assumptions),
+    )
+
+
+def render_samples(
+    spec: SampleSpec,
+    params: SampleParams,
+    languages: Sequence[str] | None = None,
+    template_dirs: Sequence[Path] = (),
+) -> dict[str, RenderedSample]:
+    """Render an outcome's sample in several languages.
+
+    Args:
+        spec: The outcome's sample (template family and languages).
+        params: The user's values.
+        languages: Which languages, in order; None renders all of ``spec.languages``.
+        template_dirs: Folders of the user's own templates (see :func:`render_sample`).
+
+    Returns:
+        The rendered samples by language, in the order asked for.
+
+    Raises:
+        TemplateError: A language the sample does not come in, or any error of
+            :func:`render_sample`.
+    """
+    wanted = tuple(spec.languages) if languages is None else tuple(languages)
+    for language in wanted:
+        if language not in spec.languages:
+            raise TemplateError(
+                f"sample {spec.template!r} has no {language} version; "
+                f"available: {', '.join(spec.languages)}"
+            )
+    return {
+        language: render_sample(spec.template, language, params, template_dirs)
+        for language in wanted
+    }
+
+
+# --- environments ----------------------------------------------------------------------------
+
+
+def _user_dirs(path: Path, template_dirs: Sequence[Path]) -> tuple[Path, ...]:
+    """The user folders to load from, or () when ``path`` is a shipped template."""
+    if path.resolve().parent == TEMPLATE_DIR:
+        return ()
+    return tuple(Path(d).resolve() for d in template_dirs)
+
+
+@functools.lru_cache(maxsize=16)
+def _environment(user_dirs: tuple[Path, ...]) -> jinja2.Environment:
+    """The (cached) sandboxed environment for shipped templates or for a user's folders.
+
+    With user folders, the loader searches them first, then the shipped templates, so a
+    user's template may include the shipped partials. Shipped templates get an environment
+    that loads shipped files only, so a user's folder cannot change them.
+    """
+    options: dict[str, Any] = {
+        "loader": jinja2.FileSystemLoader([*user_dirs, TEMPLATE_DIR]),
+        "undefined": jinja2.StrictUndefined,
+        "keep_trailing_newline": True,
+        "autoescape": False,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+    }
+    env = SandboxedEnvironment(**options)
+    env.filters.update({name: _strict(function) for name, function in FILTERS.items()})
+    return env
+
+
+def _strict(function: Callable[[LiteralValue], str]) -> Callable[[object], str]:
+    """A literal filter that reports an undefined variable as such (not as a bad type)."""
+
+    def literal(value: object) -> str:
+        if isinstance(value, jinja2.Undefined):
+            str(value)  # StrictUndefined raises UndefinedError, naming the variable
+        return function(value)  # type: ignore[arg-type]  # the filter checks the type itself
+
+    return literal
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_names(env: jinja2.Environment, name: str, mtime: float) -> frozenset[str]:
+    source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    ast = env.parse(source, name)
+    names = set(jinja2.meta.find_undeclared_variables(ast))
+    for child in jinja2.meta.find_referenced_templates(ast):
+        if child is not None and child != name:
+            names |= _referenced_names(env, child)
+    return frozenset(names)
+
+
+def _referenced_names(env: jinja2.Environment, name: str) -> frozenset[str]:
+    """Context variables a template (and the templates it includes) mentions."""
+    _, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    mtime = Path(filename).stat().st_mtime if filename else 0.0
+    return _parsed_names(env, name, mtime)
+
+
+# --- context ---------------------------------------------------------------------------------
+
+_STRING_FIELDS = tuple(
+    f.name for f in fields(SampleParams) if f.name not in ("scopes", "interval", "discovered")
+)
+
+
+def _check(params: SampleParams) -> None:
+    for name in _STRING_FIELDS:
+        value = getattr(params, name)
+        if isinstance(value, str) and "\0" in value:
+            raise ParameterError(f"{name} contains a NUL character")
+    if params.client_auth is not None and params.client_auth not in CLIENT_AUTH_METHODS:
+        raise ParameterError(
+            f"unknown client authentication {params.client_auth!r}; "
+            f"known: {', '.join(CLIENT_AUTH_METHODS)}"
+        )
+    for scope in params.scopes:
+        if "\0" in scope:
+            raise ParameterError("a scope contains a NUL character")
+    if params.interval is not None and (
+        isinstance(params.interval, bool)
+        or not isinstance(params.interval, int)
+        or not 1 <= params.interval <= 3600
+    ):
+        raise ParameterError(
+            f"interval must be a whole number of seconds from 1 to 3600, not {params.interval!r}"
+        )
+
+
+def _context(template: str, language: str, params: SampleParams) -> tuple[dict[str, object], Any]:
+    _check(params)
+    info = TEMPLATES.get(template)
+    if info is not None:
+        client_auth = params.client_auth or info.client_auth[0]
+        if client_auth not in info.client_auth:
+            raise ParameterError(
+                f"sample {template!r} cannot use client authentication {client_auth!r}; "
+                f"it supports {', '.join(info.client_auth)}"
+            )
+        scope = " ".join(params.scopes) or info.default_scope
+        redirect_uri = params.redirect_uri or info.default_redirect_uri
+    else:
+        client_auth = params.client_auth or "client_secret_basic"
+        scope = " ".join(params.scopes)
+        redirect_uri = params.redirect_uri
+    if template == "authorization_code_loopback" and not re.match(
+        r"^http://127\.0\.0\.1(:\d{1,5})?/", redirect_uri or ""
+    ):
+        raise ParameterError(
+            "a loopback redirect URI must be http://127.0.0.1[:port]/path "
+            "(RFC 8252 §7.3, §8.3: an IP literal, not localhost)"
+        )
+    context: dict[str, object] = {
+        "template": template,
+        "language": language,
+        "filename": f"{template}.{EXTENSIONS[language]}",
+        "issuer": params.issuer,
+        "client_id": params.client_id,
+        "scope": scope,
+        "scopes": tuple(params.scopes),
+        "redirect_uri": redirect_uri,
+        "audience": params.audience,
+        "interval": params.interval,
+        "client_auth": client_auth,
+    }
+    for endpoint in ENDPOINT_PATHS:
+        context[endpoint] = params.endpoint(endpoint)
+    return context, info
+
+
+def _env_vars(code: str) -> tuple[str, ...]:
+    present = set(re.findall(r"\b[A-Z][A-Z0-9_]*\b", code))
+    return tuple(name for name in ENV_VARS if name in present)
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+def _one_line_error(exc: Exception, path: Path) -> ParameterError | TemplateError:
+    """The error to show for an exception raised while rendering: one line, with the
+    template's file:line where known."""
+    where = _location(exc.__traceback__) or str(path)
+    if isinstance(exc, ParameterError | TemplateError):
+        message = str(exc) if _is_located(exc) else f"{where}: {exc}"
+        return type(exc)(_flatten(message))
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = exc.filename or exc.name or str(path)
+        message = f"{where}:{exc.lineno}: template syntax error: {exc.message}"
+    elif isinstance(exc, jinja2.TemplateNotFound):
+        message = f"{where}: included template {exc.name!r} not found"
+    elif isinstance(exc, jinja2.exceptions.SecurityError):
+        message = f"{where}: unsafe template refused by the sandbox: {exc}"
+    elif isinstance(exc, jinja2.UndefinedError):
+        message = f"{where}: {exc.message}"
+    else:
+        message = f"{where}: rendering failed: {type(exc).__name__}: {exc}"
+    return TemplateError(_flatten(message))
+
+
+def _flatten(message: str) -> str:
+    return " ".join(message.split())
+
+
+def _location(tb: TracebackType | None) -> str | None:
+    """``file:line`` of the innermost template frame of a traceback (Jinja rewrites
+    tracebacks so template frames carry the template's own file name and line)."""
+    where = None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            where = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
+
+
+def _is_located(exc: Exception) -> bool:
+    return bool(re.match(r"^\S+\.j2:\d+: ", str(exc)))
