@@ -4,7 +4,7 @@ Load it with ``pytest_plugins = ["oidc_support"]`` (``tests`` on ``pythonpath``)
 ``-p oidc_support``.
 
 The provider is ``tests/oidc/server.mjs`` (npm ``oidc-provider``, pinned in
-``tests/oidc/package-lock.json``; install with ``npm ci --prefix tests/oidc``). Its header
+``tests/package-lock.json``; install with ``npm ci --prefix tests``). Its header
 comment documents the clients, profiles, CIBA login hints and the parts that are TEST CODE
 (token exchange, JWT bearer, strict client auth, poll interval / slow_down, plain-pkce
 metadata) rather than oidc-provider behaviour.
@@ -15,7 +15,7 @@ Fixtures
                                        everything it started is stopped after the test
     ``oidc_key_dir`` (session)         the directory holding the client test key pairs
 
-If Node or ``tests/oidc/node_modules`` is missing, these fixtures skip the test with the reason
+If Node or ``tests/node_modules`` is missing, these fixtures skip the test with the reason
 on a developer's machine and fail it when the ``CI`` environment variable is set.
 
 Helpers (plain functions, usable from any test)
@@ -56,6 +56,8 @@ import pytest
 
 TESTS_DIR = Path(__file__).resolve().parent
 OIDC_DIR = TESTS_DIR / "oidc"
+NODE_MODULES = TESTS_DIR / "node_modules"
+"""Node packages for all test tools, from tests/package.json (`npm ci --prefix tests`)."""
 SERVER_SCRIPT = OIDC_DIR / "server.mjs"
 FAKE_BROWSER = TESTS_DIR / "fake_browser.py"
 PINNED_OIDC_PROVIDER = "9.13.3"
@@ -201,17 +203,17 @@ def missing_prerequisite() -> str | None:
     """Why the provider cannot run here, or None."""
     if shutil.which("node") is None:
         return "Node.js (`node`) is not on PATH; the oidc-provider integration tests need Node 20+"
-    pkg = OIDC_DIR / "node_modules" / "oidc-provider" / "package.json"
+    pkg = NODE_MODULES / "oidc-provider" / "package.json"
     if not pkg.is_file():
-        return f"{OIDC_DIR / 'node_modules'} is not installed; run `npm ci --prefix tests/oidc`"
+        return f"{NODE_MODULES} is not installed; run `npm ci --prefix tests`"
     try:
         version = json.loads(pkg.read_text(encoding="utf-8")).get("version")
     except (OSError, ValueError):
         version = None
     if version != PINNED_OIDC_PROVIDER:
         return (
-            f"tests/oidc/node_modules has oidc-provider {version}, expected "
-            f"{PINNED_OIDC_PROVIDER}; run `npm ci --prefix tests/oidc`"
+            f"tests/node_modules has oidc-provider {version}, expected "
+            f"{PINNED_OIDC_PROVIDER}; run `npm ci --prefix tests`"
         )
     return None
 

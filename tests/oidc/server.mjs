@@ -1,6 +1,6 @@
 // Test-only OpenID Connect provider for grant-advisor's integration tests.
 //
-// It wraps the npm package `oidc-provider` (pinned in package.json / package-lock.json) and is
+// It wraps the npm package `oidc-provider` (pinned in tests/package.json / tests/package-lock.json) and is
 // started by the pytest fixtures in tests/oidc_support.py:
 //
 //   node tests/oidc/server.mjs
@@ -848,7 +848,7 @@ const ready = {
   port,
   pid: process.pid,
   profile,
-  oidc_provider_version: JSON.parse(fs.readFileSync(new URL('./node_modules/oidc-provider/package.json', import.meta.url))).version,
+  oidc_provider_version: JSON.parse(fs.readFileSync(new URL('../node_modules/oidc-provider/package.json', import.meta.url))).version,
   node_version: process.version,
   api_resource: API,
   other_api_resource: OTHER_API,
