@@ -1,0 +1,47 @@
+"""The JSON Schema of the decision tree format, generated from the pydantic models.
+
+``grant-advisor schema`` prints it; the repository commits it as
+``schema/decision-tree.schema.json`` (a test keeps the two equal) so editors can validate a tree
+as it is typed: add ``# yaml-language-server: $schema=<path or URL of the schema>`` at the top
+of a tree file. Field docstrings become ``description``s, so the schema doubles as a reference
+that editors show on hover.
+
+The schema checks shape only. The graph rules (unique ids, every ``next`` resolving, no
+cycles, no unreachable nodes, templates present) are checked by ``grant-advisor validate``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+from advisor.models import Tree
+
+SCHEMA_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
+SCHEMA_ID: Final = (
+    "https://raw.githubusercontent.com/grant-advisor/grant-advisor/main/schema/"
+    "decision-tree.schema.json"
+)
+"""Where the committed schema is published (its ``$id``)."""
+SCHEMA_TITLE: Final = "grant-advisor decision tree"
+SCHEMA_PATH: Final = "schema/decision-tree.schema.json"
+"""The schema's path in the repository."""
+
+_FIRST_KEYS: Final = ("$schema", "$id", "title", "description")
+
+
+def tree_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a tree file, as data."""
+    generated = Tree.model_json_schema(mode="validation")
+    generated["$schema"] = SCHEMA_DIALECT
+    generated["$id"] = SCHEMA_ID
+    generated["title"] = SCHEMA_TITLE
+    # Identification first, then pydantic's own (already deterministic) order.
+    ordered: dict[str, Any] = {key: generated[key] for key in _FIRST_KEYS if key in generated}
+    ordered.update((key, value) for key, value in generated.items() if key not in ordered)
+    return ordered
+
+
+def schema_text() -> str:
+    """The schema as the JSON text that is committed and printed (2-space indent, newline)."""
+    return json.dumps(tree_schema(), indent=2, ensure_ascii=False) + "\n"
