@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from advisor.models import Question
+from advisor.models import Question, Tree
 from advisor.session import Recommendation, Session, Step
+
+if TYPE_CHECKING:
+    from advisor.compat import Compatibility
 
 
 def answers_data(steps: tuple[Step, ...]) -> list[dict[str, str]]:
@@ -39,8 +42,14 @@ def recommendation_data(
     recommendation: Recommendation,
     samples: Mapping[str, str] | None = None,
     assumptions: tuple[str, ...] = (),
+    *,
+    compat: Compatibility | None = None,
 ) -> dict[str, Any]:
-    """A recommendation as data; ``samples`` maps language → code."""
+    """A recommendation as data; ``samples`` maps language → code.
+
+    With ``compat`` (``--discover``), ``findings`` lists what the server's metadata says about
+    the advice (``[]``: it supports everything) and ``server`` names the server.
+    """
     outcome = recommendation.outcome
     flow = recommendation.flow
     data: dict[str, Any] = {
@@ -70,6 +79,9 @@ def recommendation_data(
         data["samples_note"] = outcome.sample.note
     if assumptions:
         data["assumptions"] = list(assumptions)
+    if compat is not None:
+        data["server"] = {"issuer": compat.issuer, "metadata_url": compat.metadata_url}
+        data["findings"] = [f.as_dict() for f in compat.findings]
     return data
 
 
@@ -77,6 +89,8 @@ def session_data(
     session: Session,
     samples: Mapping[str, str] | None = None,
     assumptions: tuple[str, ...] = (),
+    *,
+    compat: Compatibility | None = None,
 ) -> dict[str, Any]:
     """The ``ask --format json`` document: the next question or the recommendation."""
     answers = answers_data(session.steps)
@@ -92,6 +106,19 @@ def session_data(
         }
     return {
         "status": "recommendation",
-        "recommendation": recommendation_data(recommendation, samples, assumptions),
+        "recommendation": recommendation_data(recommendation, samples, assumptions, compat=compat),
         "answers": answers,
     }
+
+
+def tree_data(tree: Tree) -> dict[str, Any]:
+    """The whole validated tree as JSON-ready data (``tree --format json``).
+
+    Every field is written, defaults included, in the models' field order. The result is
+    itself a valid tree file (JSON is YAML): ``grant-advisor --tree tree.json`` loads it, and
+    the JSON Schema (``grant-advisor schema``) validates it. No ``$schema`` key is added for
+    that reason: the format forbids unknown keys. (One exception: YAML forbids raw C1 control
+    characters, U+0080 to U+009F, which ``json.dumps`` does not escape.)
+    """
+    data: dict[str, Any] = tree.model_dump(mode="json")
+    return data

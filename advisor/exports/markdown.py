@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from advisor.session import Recommendation, Session
 from advisor.termsafe import clean
+
+if TYPE_CHECKING:
+    from advisor.compat import Compatibility
 
 ANSWERS_MARKER: Final = "<!-- grant-advisor:answers -->"
 """Marks the fenced YAML block holding the answers (``--answers-file`` looks for it)."""
@@ -99,13 +102,33 @@ def answers_block(
     return f"{ANSWERS_MARKER}\n{fenced(chr(10).join(lines), 'yaml')}"
 
 
+def compatibility_markdown(compat: Compatibility) -> list[str]:
+    """The "Server compatibility" section's lines (server values escaped as literals)."""
+    parts = [
+        "## Server compatibility",
+        "",
+        f"Checked against the metadata of {code_span(compat.issuer)} "
+        f"(read from {code_span(compat.metadata_url)}).",
+        "",
+    ]
+    if not compat.findings:
+        parts.append("No problems found: the server advertises everything this advice needs.")
+    for finding in compat.findings:
+        parts.append(
+            f"- **{finding.severity}** ({code_span(finding.code)}): {literal(finding.message)}"
+        )
+    return parts
+
+
 def recommendation_markdown(
     recommendation: Recommendation,
     samples: Mapping[str, str] | None = None,
     assumptions: tuple[str, ...] = (),
     parameters: Mapping[str, Any] | None = None,
+    *,
+    compat: Compatibility | None = None,
 ) -> str:
-    """The report for a complete walk."""
+    """The report for a complete walk (with ``compat``: a "Server compatibility" section)."""
     outcome = recommendation.outcome
     flow = recommendation.flow
     parts: list[str] = [f"# {prose(outcome.title)}", ""]
@@ -126,6 +149,8 @@ def recommendation_markdown(
             parts.append(f"| {number} | {question} | {answer} |")
     else:
         parts.append("_None: the tree recommends this from the start._")
+    if compat is not None:
+        parts += ["", *compatibility_markdown(compat)]
     parts += ["", "## Why", "", paragraphs(outcome.rationale), ""]
 
     parts += ["## Security checklist", ""]
@@ -149,7 +174,7 @@ def recommendation_markdown(
     for ref in recommendation.references:
         label = prose(ref.label).replace("[", "\\[").replace("]", "\\]")
         note = f": {prose(ref.note)}" if ref.note else ""
-        parts.append(f"- [{label}]({_url(ref.url)}){note}")
+        parts.append(f"- [{label}]({link_url(ref.url)}){note}")
     parts.append("")
     if samples:
         parts += ["## Sample code", ""]
@@ -193,7 +218,7 @@ def question_markdown(session: Session) -> str:
     return "\n".join(parts)
 
 
-def _url(url: str) -> str:
+def link_url(url: str) -> str:
     """A URL safe inside ``(...)`` of a Markdown link."""
     return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C")
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 import shlex
 import textwrap
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from advisor.session import Recommendation, Session
 from advisor.termsafe import clean
+
+if TYPE_CHECKING:
+    from advisor.compat import Compatibility
 
 
 def _wrap(text: str, width: int, indent: str = "") -> str:
@@ -72,13 +76,33 @@ def question_text(session: Session, program: str = "grant-advisor", width: int =
     return "\n".join(lines) + "\n"
 
 
+def compatibility_lines(compat: Compatibility, width: int = 88) -> list[str]:
+    """The "Server compatibility" section: the server, then each finding (or that none)."""
+    from advisor.compat import finding_lines
+
+    lines = [
+        f"Server compatibility: {clean(compat.issuer)}",
+        f"  (metadata from {clean(compat.metadata_url)})",
+    ]
+    if compat.findings:
+        lines += finding_lines(compat.findings, width)
+    else:
+        lines.append("  - no problems found: the server advertises everything this advice needs")
+    return lines
+
+
 def recommendation_text(
     recommendation: Recommendation,
     samples: Mapping[str, str] | None = None,
     assumptions: tuple[str, ...] = (),
     width: int = 88,
+    *,
+    compat: Compatibility | None = None,
 ) -> str:
-    """The recommendation as readable text, samples last."""
+    """The recommendation as readable text, samples last.
+
+    With ``compat`` (``--discover``), a "Server compatibility" section follows the answers.
+    """
     outcome = recommendation.outcome
     flow = recommendation.flow
     if flow is not None:
@@ -93,6 +117,9 @@ def recommendation_text(
         lines.append("Your answers:")
         for step in recommendation.steps:
             lines += _bullets([f"{step.question.text} → {step.choice.label}"], width)
+        lines.append("")
+    if compat is not None:
+        lines += compatibility_lines(compat, width)
         lines.append("")
     lines += ["Why:", _wrap(outcome.rationale, width, "  "), ""]
     lines += ["Security checklist:", *_bullets(list(outcome.security), width, "[ ]"), ""]

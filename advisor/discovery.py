@@ -1,0 +1,495 @@
+"""Reading an authorization server's metadata (RFC 8414, OpenID Connect Discovery 1.0).
+
+``--discover`` and ``check-server`` fetch the server's own description of itself, so sample
+code gets its real endpoints and the advice can be checked against what it supports (see
+:mod:`advisor.compat`).
+
+Where the metadata is looked for, in this order (:func:`metadata_urls`), for an issuer
+``https://h/tenant``:
+
+1. ``https://h/.well-known/oauth-authorization-server/tenant``: RFC 8414 §3, the well-known
+   suffix inserted between the host and the issuer's path;
+2. ``https://h/tenant/.well-known/openid-configuration``: OpenID Connect Discovery 1.0 §4,
+   appended to the issuer;
+3. ``https://h/.well-known/openid-configuration/tenant``: the RFC 8414 insertion applied to the
+   OpenID suffix, which RFC 8414 §5 allows and some servers use.
+
+For an issuer without a path the second and third are the same URL. A URL that answers with an
+HTTP error or with something that is not a JSON object is skipped, and the next is tried; any
+other failure (network, TLS, timeout, an oversized body, a redirect off the issuer's host or in
+a loop, metadata for another issuer) stops discovery at once with a :class:`DiscoveryError`.
+
+Network hygiene: httpx is imported inside :func:`discover` only (``ask`` without
+``--discover`` never loads it). Issuers must be https URLs, except on loopback hosts
+(127.0.0.0/8, ``::1``, ``localhost``), which may use plain http for local testing (reported as
+a finding). Connect and read timeouts are separate and a total deadline bounds the whole
+discovery; the body is streamed and reading stops past ``max_bytes``; at most
+:data:`MAX_REDIRECTS` redirects are followed, never to another scheme, host or port; nothing
+from the environment is used (no proxies, no ``.netrc``), and no credentials or cookies are
+ever sent. Only ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` are honoured, so a private CA still works.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import time
+import urllib.parse
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final
+
+from advisor import __version__
+from advisor.errors import DiscoveryError, ParameterError
+from advisor.samples.params import ENDPOINT_PATHS, SampleParams
+
+if TYPE_CHECKING:
+    import ssl
+
+    import httpx
+
+    from advisor.models import Outcome
+
+DEFAULT_TIMEOUT: Final = 5.0
+"""Seconds allowed to connect, and then between two reads of the response."""
+DEFAULT_TOTAL_TIMEOUT: Final = 15.0
+"""Seconds allowed for the whole discovery, every URL and redirect included."""
+DEFAULT_MAX_BYTES: Final = 1024 * 1024
+"""The largest metadata document read (1 MiB; real ones are a few KiB)."""
+MAX_REDIRECTS: Final = 3
+"""Redirects followed per metadata URL (same scheme, host and port only)."""
+
+OAUTH_WELL_KNOWN: Final = "/.well-known/oauth-authorization-server"
+OPENID_WELL_KNOWN: Final = "/.well-known/openid-configuration"
+
+_REDIRECT_CODES: Final = frozenset({301, 302, 303, 307, 308})
+_SHOWN: Final = 120  # longest server-supplied value quoted in a message
+
+
+@dataclass(frozen=True)
+class ServerMetadata:
+    """An authorization server's metadata document, fetched and checked."""
+
+    issuer: str
+    """The issuer identifier, exactly as requested and as the document states it."""
+    document: Mapping[str, Any]
+    """The metadata document (read-only)."""
+    url: str
+    """Where the document was read from (after redirects)."""
+
+    @property
+    def plain_http(self) -> bool:
+        """True when the metadata came over plain http (allowed on loopback only)."""
+        return self.url.startswith("http://")
+
+
+# -- URLs -------------------------------------------------------------------------------------
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for ``localhost``, 127.0.0.0/8 and ``::1`` (brackets allowed)."""
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_issuer(issuer: str) -> urllib.parse.SplitResult:
+    """Validate an issuer identifier (RFC 8414 §2) and return its parts.
+
+    An issuer is an absolute https URL with a host and no query, fragment or credentials.
+    Plain http is accepted for loopback hosts only, for local test servers.
+
+    Raises:
+        ParameterError: The issuer can never be valid.
+    """
+    shown = _shown(issuer)
+    try:
+        parts = urllib.parse.urlsplit(issuer)
+        host = parts.hostname
+        parts.port  # noqa: B018  (raises ValueError on a bad port)
+    except ValueError as exc:
+        raise ParameterError(f"issuer {shown} is not a valid URL: {exc}") from None
+    if any(c.isspace() for c in issuer) or not issuer.isprintable():
+        raise ParameterError(f"issuer {shown} contains spaces or control characters")
+    if parts.scheme not in ("https", "http") or not host:
+        raise ParameterError(f"issuer {shown} is not an absolute https URL (https://host/...)")
+    if parts.scheme == "http" and not is_loopback_host(host):
+        raise ParameterError(
+            f"issuer {shown} uses plain http; only https is allowed "
+            "(plain http only on loopback hosts, for local testing)"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise ParameterError(f"issuer {shown} must not contain credentials (user:password@)")
+    if parts.query or parts.fragment or issuer.endswith(("?", "#")):
+        raise ParameterError(f"issuer {shown} must not have a query or fragment (RFC 8414 §2)")
+    return parts
+
+
+def metadata_urls(issuer: str) -> tuple[str, ...]:
+    """Where to look for ``issuer``'s metadata, in the order tried (see the module docstring).
+
+    A terminating ``/`` of the issuer's path is removed before the well-known suffix is
+    inserted or appended (RFC 8414 §3, OpenID Connect Discovery §4).
+
+    Raises:
+        ParameterError: ``issuer`` is not a valid issuer identifier.
+    """
+    parts = check_issuer(issuer)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    path = parts.path.rstrip("/")
+    urls = (
+        origin + OAUTH_WELL_KNOWN + path,
+        origin + path + OPENID_WELL_KNOWN,
+        origin + OPENID_WELL_KNOWN + path,
+    )
+    return tuple(dict.fromkeys(urls))
+
+
+def endpoint_url(url: object, issuer: str) -> str | None:
+    """``url`` if it is usable as an endpoint of ``issuer``'s server, else None.
+
+    Usable: a string holding an absolute https URL without credentials or fragment, or plain
+    http on a loopback host when the issuer itself is on plain http (a local test server).
+    """
+    if not isinstance(url, str) or not url.isprintable() or any(c.isspace() for c in url):
+        return None
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018
+    except ValueError:
+        return None
+    if not host or parts.username is not None or parts.password is not None or parts.fragment:
+        return None
+    if parts.scheme == "https":
+        return url
+    if parts.scheme == "http" and is_loopback_host(host) and issuer.startswith("http://"):
+        return url
+    return None
+
+
+# -- fetching ---------------------------------------------------------------------------------
+
+
+class _Miss(Exception):
+    """This URL has no metadata (HTTP error, not a JSON object): try the next one."""
+
+
+def discover(
+    issuer: str,
+    *,
+    timeout: float | None = None,
+    total_timeout: float | None = None,
+    max_bytes: int | None = None,
+) -> ServerMetadata:
+    """Fetch and check ``issuer``'s metadata.
+
+    Args:
+        issuer: The issuer identifier, e.g. ``https://login.example.com/tenant``.
+        timeout: Seconds allowed to connect, and between two reads of a response
+            (default :data:`DEFAULT_TIMEOUT`).
+        total_timeout: Seconds allowed for everything, every URL tried and every redirect
+            (default: three times ``timeout``, so :data:`DEFAULT_TOTAL_TIMEOUT`).
+        max_bytes: The largest document read; reading stops as soon as it is exceeded
+            (default :data:`DEFAULT_MAX_BYTES`).
+
+    Returns:
+        The metadata, whose ``issuer`` is exactly ``issuer`` (RFC 8414 §3.3, OpenID Connect
+        Discovery §4.3).
+
+    Raises:
+        ParameterError: ``issuer`` is not an absolute https URL (http only on loopback).
+        DiscoveryError: The metadata cannot be fetched or trusted; the message is one line.
+    """
+    urls = metadata_urls(issuer)
+    # Defaults are read at call time, so tests (and embedders) can tighten them.
+    if timeout is None:
+        timeout = DEFAULT_TIMEOUT
+    if total_timeout is None:
+        total_timeout = 3 * timeout
+    if max_bytes is None:
+        max_bytes = DEFAULT_MAX_BYTES
+    deadline = time.monotonic() + total_timeout
+    misses: list[str] = []
+    with _client(timeout) as client:
+        for url in urls:
+            try:
+                document, final_url = _fetch(client, url, timeout, deadline, max_bytes)
+            except _Miss as miss:
+                misses.append(f"{url}: {miss}")
+                continue
+            stated = document.get("issuer")
+            if stated != issuer:
+                raise DiscoveryError(_issuer_mismatch(issuer, stated, final_url))
+            return ServerMetadata(issuer, MappingProxyType(document), final_url)
+    raise DiscoveryError(
+        f"no authorization server metadata found for {issuer}: " + "; ".join(misses)
+    )
+
+
+def _client(timeout: float) -> httpx.Client:
+    from http.cookiejar import CookieJar, DefaultCookiePolicy
+
+    import httpx
+
+    return httpx.Client(
+        timeout=httpx.Timeout(timeout),
+        follow_redirects=False,  # followed by hand: same origin only, loops detected
+        trust_env=False,  # no proxies, no .netrc credentials from the environment
+        cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),  # keeps none
+        verify=_verify(),
+        headers={
+            "Accept": "application/json",
+            "Accept-Encoding": "identity",
+            "User-Agent": f"grant-advisor/{__version__}",
+        },
+    )
+
+
+def _verify() -> ssl.SSLContext | bool:
+    """httpx's default trust store, or the CA file/folder the user points OpenSSL to."""
+    cafile = os.environ.get("SSL_CERT_FILE") or None
+    capath = os.environ.get("SSL_CERT_DIR") or None
+    if cafile is None and capath is None:
+        return True
+    import ssl
+
+    try:
+        return ssl.create_default_context(cafile=cafile, capath=capath)
+    except (OSError, ssl.SSLError) as exc:
+        raise DiscoveryError(
+            f"cannot load the CA certificates named by SSL_CERT_FILE/SSL_CERT_DIR: {exc}"
+        ) from None
+
+
+def _fetch(
+    client: httpx.Client,
+    url: str,
+    timeout: float,
+    deadline: float,
+    max_bytes: int,
+) -> tuple[dict[str, Any], str]:
+    """GET ``url``, following same-origin redirects; the JSON object and the final URL."""
+    import httpx
+
+    current = url
+    seen = {url}
+    for _ in range(MAX_REDIRECTS + 1):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise DiscoveryError(f"timed out fetching {current} (discovery took too long)")
+        per_request = httpx.Timeout(min(timeout, remaining))
+        try:
+            with client.stream("GET", current, timeout=per_request) as response:
+                status = response.status_code
+                if status in _REDIRECT_CODES:
+                    current = _redirect_target(current, response.headers.get("location"), seen)
+                    continue
+                if status != 200:
+                    raise _Miss(f"HTTP {status} {response.reason_phrase}".rstrip())
+                body = _read_capped(response, current, max_bytes, deadline)
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise DiscoveryError(_transport_message(exc, current, timeout)) from None
+        return _parse(body), current
+    raise DiscoveryError(
+        f"too many redirects fetching {url} (more than {MAX_REDIRECTS}; last to {current})"
+    )
+
+
+def _redirect_target(current: str, location: str | None, seen: set[str]) -> str:
+    if not location:
+        raise _Miss("redirect without a Location header")
+    target = urllib.parse.urljoin(current, location.strip())
+    here = urllib.parse.urlsplit(current)
+    try:
+        there = urllib.parse.urlsplit(target)
+        same = (there.scheme, there.hostname, there.port) == (here.scheme, here.hostname, here.port)
+        has_credentials = there.username is not None or there.password is not None
+    except ValueError:
+        same, has_credentials = False, False
+    if not same:
+        raise DiscoveryError(
+            f"{current} redirects to another host or scheme ({_shown(target)}): refused, "
+            "metadata must come from the issuer's own origin"
+        )
+    if has_credentials:
+        raise DiscoveryError(f"{current} redirects to a URL with credentials: refused")
+    if target in seen:
+        raise DiscoveryError(
+            f"redirect loop fetching metadata: {current} redirects back to {target}"
+        )
+    seen.add(target)
+    return target
+
+
+def _read_capped(response: httpx.Response, url: str, max_bytes: int, deadline: float) -> bytes:
+    limit = _size(max_bytes)
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise DiscoveryError(
+            f"metadata at {url} is too big ({_size(int(declared))}, the limit is {limit})"
+        )
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in _chunks(response):
+        size += len(chunk)
+        if size > max_bytes:
+            raise DiscoveryError(
+                f"metadata at {url} is too big (more than {limit}): stopped reading"
+            )
+        if time.monotonic() > deadline:
+            raise DiscoveryError(f"timed out reading {url} (discovery took too long)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _chunks(response: httpx.Response) -> Iterator[bytes]:
+    # Decoded bytes: the cap applies to what would be parsed (no decompression bombs).
+    yield from response.iter_bytes()
+
+
+def _parse(body: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(body)
+    except UnicodeDecodeError:
+        raise _Miss("not JSON (not UTF-8 text)") from None
+    except ValueError as exc:
+        raise _Miss(f"not JSON ({exc})") from None
+    if not isinstance(document, dict):
+        kind = {list: "array", str: "string", bool: "boolean", type(None): "null"}
+        raise _Miss(f"a JSON {kind.get(type(document), 'number')}, not an object")
+    return document
+
+
+def _issuer_mismatch(requested: str, stated: object, url: str) -> str:
+    if not isinstance(stated, str):
+        return f"metadata at {url} has no issuer; expected {requested!r} (RFC 8414 §3.3)"
+    hint = ""
+    if stated.rstrip("/") == requested.rstrip("/"):
+        hint = f"; they differ only by a trailing slash: pass --issuer {_shown(stated)} exactly"
+    return (
+        f"issuer mismatch: metadata at {url} is for issuer {_shown(stated)}, not "
+        f"{requested!r}; they must be identical (RFC 8414 §3.3, OpenID Connect Discovery "
+        f"§4.3), so it is not trusted{hint}"
+    )
+
+
+def _transport_message(exc: Exception, url: str, timeout: float) -> str:
+    """One line saying what went wrong on the network, for every failure httpx reports."""
+    import socket
+    import ssl
+
+    import httpx
+
+    host = urllib.parse.urlsplit(url).netloc
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"timed out connecting to {host} after {timeout:g}s ({url})"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out waiting for {url} (no data for {timeout:g}s)"
+    causes = list(_causes(exc))
+    for cause in causes:
+        if isinstance(cause, socket.gaierror):
+            name = urllib.parse.urlsplit(url).hostname
+            return f"cannot resolve host {name!r} (DNS lookup failed: {cause.strerror or cause})"
+        if isinstance(cause, ConnectionRefusedError):
+            return f"connection refused by {host} ({url}): is the server running?"
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            reason = cause.verify_message or cause.reason or str(cause)
+            return f"TLS certificate of {host} is not trusted ({reason})"
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS handshake with {host} failed ({cause.reason or cause})"
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"{host} broke the HTTP protocol ({text}) fetching {url}"
+    if isinstance(exc, httpx.DecodingError):
+        return f"cannot decode the response from {url} ({text})"
+    return f"cannot fetch {url}: {text}"
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024 and n % (1024 * 1024) == 0:
+        return f"{n // (1024 * 1024)} MiB"
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MiB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KiB"
+    return f"{n} bytes"
+
+
+def _shown(value: object) -> str:
+    """A server- or user-supplied value, quoted and escaped (no terminal controls), short."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 4] + "...'"
+
+
+# -- using it ---------------------------------------------------------------------------------
+
+MTLS_CLIENT_AUTH: Final = frozenset({"tls_client_auth", "self_signed_tls_client_auth"})
+"""Client authentication methods that use the server's ``mtls_endpoint_aliases``."""
+
+
+def metadata_endpoint(meta: ServerMetadata, name: str, *, mtls: bool = False) -> str | None:
+    """The server's ``name`` endpoint when the metadata holds a usable URL for it, else None.
+
+    With ``mtls``, an RFC 8705 §5 ``mtls_endpoint_aliases`` entry is preferred.
+    """
+    if mtls:
+        aliases = meta.document.get("mtls_endpoint_aliases")
+        if isinstance(aliases, Mapping):
+            alias = endpoint_url(aliases.get(name), meta.issuer)
+            if alias:
+                return alias
+    return endpoint_url(meta.document.get(name), meta.issuer)
+
+
+def apply_metadata(params: SampleParams, meta: ServerMetadata) -> SampleParams:
+    """``params`` with the server's endpoints filled in and recorded as discovered.
+
+    Endpoints the user gave explicitly are kept (they win over the metadata). Endpoints the
+    metadata lacks stay derived from the issuer, and so stay listed as assumptions. When
+    ``params.client_auth`` is an mTLS method, the server's mTLS endpoint aliases are used.
+    """
+    mtls = params.client_auth in MTLS_CLIENT_AUTH
+    discovered = set(params.discovered)
+    updates: dict[str, str] = {}
+    for name in ENDPOINT_PATHS:
+        if getattr(params, name) is not None and name not in params.discovered:
+            continue
+        url = metadata_endpoint(meta, name, mtls=mtls)
+        if url is not None:
+            updates[name] = url
+            discovered.add(name)
+    filled = params.with_values(issuer=meta.issuer, **updates)
+    return replace(filled, discovered=frozenset(discovered))
+
+
+def tailor_params(params: SampleParams, meta: ServerMetadata, outcome: Outcome) -> SampleParams:
+    """Sample parameters for ``outcome`` on this server: its endpoints, and (unless the user
+    chose one) the client authentication the outcome prefers most among those both the
+    server and the outcome's sample template support.
+    """
+    sample = outcome.sample
+    if params.client_auth is None and sample is not None and outcome.client_auth:
+        from advisor.compat import preferred_client_auth
+        from advisor.samples.catalog import TEMPLATES, choose_client_auth
+
+        usable = preferred_client_auth(outcome.client_auth, meta)
+        info = TEMPLATES.get(sample.template)
+        if info is not None and any(m in info.client_auth for m in usable):
+            params = params.with_values(client_auth=choose_client_auth(sample.template, usable))
+    return apply_metadata(params, meta)
