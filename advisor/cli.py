@@ -7,6 +7,7 @@
     tree      export the whole tree (Mermaid, Markdown, JSON)
     schema    print the JSON Schema of the tree format
     sample    print one runnable sample for a flow you already know
+    check-server  which flows an authorization server supports (RFC 8414 metadata)
 
 Exit codes: 0 success, 1 validation problems found (``validate``), 2 usage or input error.
 Heavy modules (pydantic models, Jinja2, httpx, Textual) are imported inside the commands that
@@ -25,12 +26,24 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from advisor import __version__
 
 if TYPE_CHECKING:
+    from advisor.compat import Compatibility
+    from advisor.discovery import ServerMetadata
     from advisor.loader import LoadedTree
     from advisor.samples.params import SampleParams
-    from advisor.session import Session
+    from advisor.session import Recommendation, Session
 
 PROG = "grant-advisor"
 LANGUAGE_CHOICES = ("curl", "python", "javascript")
+# Kept here (not imported) so building the parser stays cheap; a test checks it matches
+# advisor.samples.catalog.CLIENT_AUTH_METHODS.
+CLIENT_AUTH_CHOICES = (
+    "private_key_jwt",
+    "tls_client_auth",
+    "self_signed_tls_client_auth",
+    "client_secret_basic",
+    "client_secret_post",
+    "none",
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -96,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("-f", "--format", choices=("text", "json", "markdown"), default="text")
     _add_output_flags(ask)
     _add_sample_flags(ask, multi_lang=True)
+    _add_discover_flag(ask)
     ask.set_defaults(handler=_cmd_ask)
 
     validate = commands.add_parser(
@@ -126,6 +140,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_flags(tree)
     tree.set_defaults(handler=_cmd_tree)
 
+    sample = commands.add_parser(
+        "sample",
+        help="print one runnable sample for a flow you already know",
+        description="Print one runnable sample, and nothing else, on stdout. FLOW is a flow id "
+        "(its default sample) or a sample template id; --list shows them all. Notes on "
+        "placeholders and derived endpoints go to stderr.",
+    )
+    _add_common_flags(sample, argparse.SUPPRESS)
+    sample.add_argument("flow", nargs="?", metavar="FLOW", help="flow or template id")
+    sample.add_argument("--list", action="store_true", help="list flows and sample templates")
+    sample.add_argument("--lang", choices=LANGUAGE_CHOICES, help="sample language (required)")
+    _add_sample_flags(sample, multi_lang=False)
+    _add_discover_flag(sample)
+    _add_output_flags(sample)
+    sample.set_defaults(handler=_cmd_sample)
+
     schema = commands.add_parser(
         "schema",
         help="print the JSON Schema of the tree format",
@@ -134,6 +164,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_output_flags(schema)
     schema.set_defaults(handler=_cmd_schema, tree=None, templates=[])
+
+    check = commands.add_parser(
+        "check-server",
+        help="check which flows an authorization server supports, from its metadata",
+        description="Fetch an authorization server's metadata (RFC 8414 / OpenID Connect "
+        "Discovery) and report its features and, for every flow of the tree, whether the "
+        "server supports it and what is missing. URL is the issuer (https; plain http only "
+        "on loopback).",
+    )
+    _add_common_flags(check, argparse.SUPPRESS)
+    check.add_argument("url", metavar="URL", help="the server's issuer identifier")
+    check.add_argument("-f", "--format", choices=("text", "json"), default="text")
+    _add_output_flags(check)
+    check.set_defaults(handler=_cmd_check_server)
     return parser
 
 
@@ -170,10 +214,25 @@ def _add_sample_flags(parser: argparse.ArgumentParser, *, multi_lang: bool) -> N
         "--par-endpoint", metavar="URL", help="pushed authorization request endpoint"
     )
     group.add_argument(
+        "--client-auth",
+        choices=CLIENT_AUTH_CHOICES,
+        help="client authentication the samples use (default: the outcome's preferred method "
+        "that the sample supports)",
+    )
+    group.add_argument(
         "--interval",
         type=_positive_int,
         metavar="SECONDS",
         help="polling interval override for device code and CIBA samples",
+    )
+
+
+def _add_discover_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--discover",
+        action="store_true",
+        help="read the --issuer's metadata (RFC 8414 / OpenID Connect Discovery): samples get "
+        "its real endpoints, and the advice is checked against what it supports",
     )
 
 
@@ -220,6 +279,7 @@ PARAMETER_FLAGS: dict[str, str] = {
     "backchannel_endpoint": "backchannel_authentication_endpoint",
     "par_endpoint": "pushed_authorization_request_endpoint",
     "interval": "interval",
+    "client_auth": "client_auth",
 }
 """argparse destination → SampleParams field."""
 
@@ -317,20 +377,29 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
     answers, recorded = _parse_answers(args)
     parameters = _given_parameters(args, recorded)
+    if args.discover and not parameters.get("issuer"):
+        from advisor.errors import ParameterError
+
+        raise ParameterError("--discover needs --issuer URL (the authorization server's issuer)")
     loaded = _load(args)
     session = Session.replay(loaded.tree, answers)
     samples: dict[str, str] = {}
     assumptions: tuple[str, ...] = ()
     recommendation = session.recommendation()
+    metadata, compat = _discover_for(args, recommendation, parameters)
     if recommendation is not None and recommendation.outcome.sample is not None:
         languages = args.lang or None
         if languages is None or "none" not in languages:
-            samples, assumptions = _render_samples(args, session, languages, parameters)
+            samples, assumptions = _render_samples(args, session, languages, parameters, metadata)
     if args.format == "json":
         from advisor.exports.data import session_data
 
         text = (
-            json.dumps(session_data(session, samples, assumptions), indent=2, ensure_ascii=False)
+            json.dumps(
+                session_data(session, samples, assumptions, compat=compat),
+                indent=2,
+                ensure_ascii=False,
+            )
             + "\n"
         )
     elif args.format == "markdown":
@@ -339,16 +408,37 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         if recommendation is None:
             text = question_markdown(session)
         else:
-            text = recommendation_markdown(recommendation, samples, assumptions, parameters)
+            text = recommendation_markdown(
+                recommendation, samples, assumptions, parameters, compat=compat
+            )
     else:
         from advisor.exports.text import question_text, recommendation_text
 
         if recommendation is None:
             text = question_text(session, PROG)
         else:
-            text = recommendation_text(recommendation, samples, assumptions)
+            text = recommendation_text(recommendation, samples, assumptions, compat=compat)
     _emit(args, text)
     return 0
+
+
+def _discover_for(
+    args: argparse.Namespace,
+    recommendation: Recommendation | None,
+    parameters: dict[str, Any],
+) -> tuple[ServerMetadata | None, Compatibility | None]:
+    """With ``--discover``: the server's metadata and the recommendation checked against it.
+
+    Nothing is fetched for an incomplete walk or an outcome without a flow.
+    """
+    if not args.discover or recommendation is None or recommendation.outcome.flow == "none":
+        return None, None
+    from advisor.compat import Compatibility, check_recommendation
+    from advisor.discovery import discover
+
+    metadata = discover(parameters["issuer"])
+    findings = check_recommendation(recommendation.outcome, recommendation.flow, metadata)
+    return metadata, Compatibility(metadata.issuer, metadata.url, tuple(findings))
 
 
 def _render_samples(
@@ -356,12 +446,23 @@ def _render_samples(
     session: Session,
     languages: list[str] | None,
     parameters: dict[str, Any],
+    metadata: ServerMetadata | None = None,
 ) -> tuple[dict[str, str], tuple[str, ...]]:
     from advisor.samples.render import render_samples
 
     outcome = session.outcome
     assert outcome is not None and outcome.sample is not None
     params = _sample_params(parameters)
+    if metadata is not None:
+        from advisor.discovery import tailor_params
+
+        params = tailor_params(params, metadata, outcome)
+    if params.client_auth is None:
+        from advisor.samples.catalog import choose_client_auth
+
+        params = params.with_values(
+            client_auth=choose_client_auth(outcome.sample.template, outcome.client_auth)
+        )
     rendered = render_samples(outcome.sample, params, languages, tuple(args.templates))
     assumptions = tuple(dict.fromkeys(a for s in rendered.values() for a in s.assumptions))
     return {lang: sample.code for lang, sample in rendered.items()}, assumptions
@@ -404,6 +505,74 @@ def _cmd_tree(args: argparse.Namespace) -> int:
 
         text = json.dumps(tree_data(tree), indent=2, ensure_ascii=False) + "\n"
     _emit(args, text)
+    return 0
+
+
+def _cmd_check_server(args: argparse.Namespace) -> int:
+    from advisor.compat import check_server, server_report_text
+    from advisor.discovery import check_issuer, discover
+
+    check_issuer(args.url)  # a bad URL is a usage error before anything is loaded
+    tree = _load(args).tree
+    report = check_server(tree, discover(args.url))
+    if args.format == "json":
+        text = json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = server_report_text(report)
+    _emit(args, text)
+    return 0
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from advisor.errors import ParameterError, TemplateError
+    from advisor.samples.catalog import DEFAULT_TEMPLATE, TEMPLATES, shipped_templates
+
+    if args.list:
+        lines = ["Flows (their default sample):"]
+        lines += [f"  {flow:<20} {template}" for flow, template in DEFAULT_TEMPLATE.items()]
+        lines += ["", "Sample templates (languages):"]
+        for template, languages in shipped_templates().items():
+            info = TEMPLATES.get(template)
+            lines.append(f"  {template} ({', '.join(languages)})")
+            if info:
+                lines.append(f"      {info.title}")
+        _emit(args, "\n".join(lines) + "\n")
+        return 0
+    if not args.flow:
+        raise ParameterError("sample needs a FLOW (or --list), e.g. 'grant-advisor sample "
+                             "client_credentials --lang python'")
+    if not args.lang:
+        raise ParameterError(f"sample needs --lang ({', '.join(LANGUAGE_CHOICES)})")
+    template = DEFAULT_TEMPLATE.get(args.flow, args.flow)
+    known = set(shipped_templates())
+    if template not in known and not args.templates:
+        from advisor.suggest import did_you_mean
+
+        hint = did_you_mean(args.flow, [*DEFAULT_TEMPLATE, *known])
+        raise TemplateError(
+            f"no flow or sample template {args.flow!r}" + (f" ({hint})" if hint else "")
+            + "; 'grant-advisor sample --list' shows them"
+        )
+    parameters = _given_parameters(args, {})
+    params = _sample_params(parameters)
+    if args.discover:
+        from advisor.compat import check_flow
+        from advisor.discovery import apply_metadata, discover
+
+        if not parameters.get("issuer"):
+            raise ParameterError("--discover needs --issuer URL (the authorization server's "
+                                 "issuer)")
+        metadata = discover(parameters["issuer"])
+        params = apply_metadata(params, metadata)
+        flow = TEMPLATES[template].flow if template in TEMPLATES else args.flow
+        for finding in check_flow(flow, metadata):
+            print(f"{finding.severity}: {finding.message}", file=sys.stderr)
+    from advisor.samples.render import render_sample
+
+    rendered = render_sample(template, args.lang, params, tuple(args.templates))
+    for assumption in rendered.assumptions:
+        print(f"note: {assumption}", file=sys.stderr)
+    _emit(args, rendered.code)
     return 0
 
 
