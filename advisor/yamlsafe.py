@@ -240,8 +240,13 @@ def parse(text: str, file: str) -> tuple[Any, list[Problem]]:
     except yaml.MarkedYAMLError as exc:
         mark: Any = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "invalid YAML"
+        if "maximum nesting depth" in what:
+            # libyaml 0.2.6+ stops at 1,000 levels while scanning, before our own check.
+            message = f"nesting deeper than {MAX_DEPTH} levels"
+        else:
+            message = f"YAML syntax error: {what}"
         problem = Problem(
-            f"YAML syntax error: {what}",
+            message,
             file=file,
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
