@@ -377,6 +377,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
     answers, recorded = _parse_answers(args)
     parameters = _given_parameters(args, recorded)
+    _sample_params(parameters).validate()  # a value that can never work is a usage error
     if args.discover and not parameters.get("issuer"):
         from advisor.errors import ParameterError
 
@@ -510,7 +511,8 @@ def _cmd_tree(args: argparse.Namespace) -> int:
 
 def _cmd_check_server(args: argparse.Namespace) -> int:
     from advisor.compat import check_server, server_report_text
-    from advisor.discovery import check_issuer, discover
+    from advisor.discovery import discover
+    from advisor.urls import check_issuer
 
     check_issuer(args.url)  # a bad URL is a usage error before anything is loaded
     tree = _load(args).tree
@@ -539,8 +541,10 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         _emit(args, "\n".join(lines) + "\n")
         return 0
     if not args.flow:
-        raise ParameterError("sample needs a FLOW (or --list), e.g. 'grant-advisor sample "
-                             "client_credentials --lang python'")
+        raise ParameterError(
+            "sample needs a FLOW (or --list), e.g. 'grant-advisor sample "
+            "client_credentials --lang python'"
+        )
     if not args.lang:
         raise ParameterError(f"sample needs --lang ({', '.join(LANGUAGE_CHOICES)})")
     template = DEFAULT_TEMPLATE.get(args.flow, args.flow)
@@ -550,18 +554,21 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
         hint = did_you_mean(args.flow, [*DEFAULT_TEMPLATE, *known])
         raise TemplateError(
-            f"no flow or sample template {args.flow!r}" + (f" ({hint})" if hint else "")
+            f"no flow or sample template {args.flow!r}"
+            + (f" ({hint})" if hint else "")
             + "; 'grant-advisor sample --list' shows them"
         )
     parameters = _given_parameters(args, {})
     params = _sample_params(parameters)
+    params.validate()
     if args.discover:
         from advisor.compat import check_flow
         from advisor.discovery import apply_metadata, discover
 
         if not parameters.get("issuer"):
-            raise ParameterError("--discover needs --issuer URL (the authorization server's "
-                                 "issuer)")
+            raise ParameterError(
+                "--discover needs --issuer URL (the authorization server's issuer)"
+            )
         metadata = discover(parameters["issuer"])
         params = apply_metadata(params, metadata)
         flow = TEMPLATES[template].flow if template in TEMPLATES else args.flow

@@ -31,7 +31,6 @@ ever sent. Only ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` are honoured, so a private 
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import time
@@ -42,8 +41,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
 from advisor import __version__
-from advisor.errors import DiscoveryError, ParameterError
+from advisor.errors import DiscoveryError
 from advisor.samples.params import ENDPOINT_PATHS, SampleParams
+from advisor.urls import check_issuer, is_loopback_host, shown
 
 if TYPE_CHECKING:
     import ssl
@@ -65,7 +65,6 @@ OAUTH_WELL_KNOWN: Final = "/.well-known/oauth-authorization-server"
 OPENID_WELL_KNOWN: Final = "/.well-known/openid-configuration"
 
 _REDIRECT_CODES: Final = frozenset({301, 302, 303, 307, 308})
-_SHOWN: Final = 120  # longest server-supplied value quoted in a message
 
 
 @dataclass(frozen=True)
@@ -86,49 +85,6 @@ class ServerMetadata:
 
 
 # -- URLs -------------------------------------------------------------------------------------
-
-
-def is_loopback_host(host: str) -> bool:
-    """True for ``localhost``, 127.0.0.0/8 and ``::1`` (brackets allowed)."""
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_issuer(issuer: str) -> urllib.parse.SplitResult:
-    """Validate an issuer identifier (RFC 8414 §2) and return its parts.
-
-    An issuer is an absolute https URL with a host and no query, fragment or credentials.
-    Plain http is accepted for loopback hosts only, for local test servers.
-
-    Raises:
-        ParameterError: The issuer can never be valid.
-    """
-    shown = _shown(issuer)
-    try:
-        parts = urllib.parse.urlsplit(issuer)
-        host = parts.hostname
-        parts.port  # noqa: B018  (raises ValueError on a bad port)
-    except ValueError as exc:
-        raise ParameterError(f"issuer {shown} is not a valid URL: {exc}") from None
-    if any(c.isspace() for c in issuer) or not issuer.isprintable():
-        raise ParameterError(f"issuer {shown} contains spaces or control characters")
-    if parts.scheme not in ("https", "http") or not host:
-        raise ParameterError(f"issuer {shown} is not an absolute https URL (https://host/...)")
-    if parts.scheme == "http" and not is_loopback_host(host):
-        raise ParameterError(
-            f"issuer {shown} uses plain http; only https is allowed "
-            "(plain http only on loopback hosts, for local testing)"
-        )
-    if parts.username is not None or parts.password is not None:
-        raise ParameterError(f"issuer {shown} must not contain credentials (user:password@)")
-    if parts.query or parts.fragment or issuer.endswith(("?", "#")):
-        raise ParameterError(f"issuer {shown} must not have a query or fragment (RFC 8414 §2)")
-    return parts
 
 
 def metadata_urls(issuer: str) -> tuple[str, ...]:
@@ -315,7 +271,7 @@ def _redirect_target(current: str, location: str | None, seen: set[str]) -> str:
         same, has_credentials = False, False
     if not same:
         raise DiscoveryError(
-            f"{current} redirects to another host or scheme ({_shown(target)}): refused, "
+            f"{current} redirects to another host or scheme ({shown(target)}): refused, "
             "metadata must come from the issuer's own origin"
         )
     if has_credentials:
@@ -372,9 +328,9 @@ def _issuer_mismatch(requested: str, stated: object, url: str) -> str:
         return f"metadata at {url} has no issuer; expected {requested!r} (RFC 8414 §3.3)"
     hint = ""
     if stated.rstrip("/") == requested.rstrip("/"):
-        hint = f"; they differ only by a trailing slash: pass --issuer {_shown(stated)} exactly"
+        hint = f"; they differ only by a trailing slash: pass --issuer {shown(stated)} exactly"
     return (
-        f"issuer mismatch: metadata at {url} is for issuer {_shown(stated)}, not "
+        f"issuer mismatch: metadata at {url} is for issuer {shown(stated)}, not "
         f"{requested!r}; they must be identical (RFC 8414 §3.3, OpenID Connect Discovery "
         f"§4.3), so it is not trusted{hint}"
     )
@@ -429,12 +385,6 @@ def _size(n: int) -> str:
     if n >= 1024:
         return f"{n / 1024:.0f} KiB"
     return f"{n} bytes"
-
-
-def _shown(value: object) -> str:
-    """A server- or user-supplied value, quoted and escaped (no terminal controls), short."""
-    text = repr(value)
-    return text if len(text) <= _SHOWN else text[: _SHOWN - 4] + "...'"
 
 
 # -- using it ---------------------------------------------------------------------------------

@@ -35,13 +35,13 @@ from advisor.discovery import (
     apply_metadata,
     discover,
     endpoint_url,
-    is_loopback_host,
     metadata_urls,
     tailor_params,
 )
 from advisor.errors import DiscoveryError, ParameterError
 from advisor.models import GRANT_TYPES, Flow, Outcome, Tree
 from advisor.samples.params import SampleParams
+from advisor.urls import is_loopback_host
 
 ROOT = Path(__file__).resolve().parent.parent
 ISSUER = "https://as.example.com"

@@ -39,28 +39,37 @@ from advisor.samples.params import ENDPOINT_PATHS, SampleParams
 from advisor.samples.render import RenderedSample, render_sample, render_samples
 
 HOSTILE = "q'uo\"te \\ $HOME `id` $(id) ${IFS} ;\n</script><!-- \u2028 \u202e é 🔐 {{ x }} %s"
+"""Everything that could break a literal; too hostile for the parameter boundary, which
+refuses its newline and bidi override (see test_boundary_refuses_what_can_never_be_valid)."""
+HOSTILE_TEXT = HOSTILE.replace("\n", " ").replace("\u202e", "")
+"""The hostile text a client id or audience may hold: quotes, shell and template syntax,
+``</script``, U+2028, non-ASCII."""
+HOSTILE_URL = "".join(HOSTILE_TEXT.split())
+"""The same without white space, as a URL may hold it."""
+HOSTILE_SCOPE = "".join(c for c in HOSTILE_URL if c.isascii() and c not in '"\\')
+"""The same within RFC 6749's scope-token grammar."""
 FILTER = {"curl": escape.sh, "python": escape.py, "javascript": escape.js}
 
 
-def _params(suffix: str) -> SampleParams:
-    """Every string parameter set, each ending in ``suffix`` (benign or hostile)."""
+def _params(url: str, text: str, scope: str) -> SampleParams:
+    """Every string parameter set, each ending in a benign or hostile suffix."""
     return SampleParams(
-        issuer="https://as.example/" + suffix,
-        authorization_endpoint="https://as.example/authorize?" + suffix,
-        token_endpoint="https://as.example/token?" + suffix,
-        device_authorization_endpoint="https://as.example/device?" + suffix,
-        backchannel_authentication_endpoint="https://as.example/bc?" + suffix,
-        pushed_authorization_request_endpoint="https://as.example/par?" + suffix,
-        client_id="client-" + suffix,
-        scopes=("openid", "scope-" + suffix),
-        redirect_uri="http://127.0.0.1:8080/callback?" + suffix,
-        audience="https://api.example/" + suffix,
+        issuer="https://as.example/" + url,
+        authorization_endpoint="https://as.example/authorize?" + url,
+        token_endpoint="https://as.example/token?" + url,
+        device_authorization_endpoint="https://as.example/device?" + url,
+        backchannel_authentication_endpoint="https://as.example/bc?" + url,
+        pushed_authorization_request_endpoint="https://as.example/par?" + url,
+        client_id="client-" + text,
+        scopes=("openid", "scope-" + scope),
+        redirect_uri="http://127.0.0.1:8080/callback?" + url,
+        audience="https://api.example/" + text,
         interval=7,
     )
 
 
-BENIGN = _params("x")
-HOSTILE_PARAMS = _params(HOSTILE)
+BENIGN = _params("x", "x", "x")
+HOSTILE_PARAMS = _params(HOSTILE_URL, HOSTILE_TEXT, HOSTILE_SCOPE)
 PAIRS = [(t, lang) for t, info in TEMPLATES.items() for lang in info.languages]
 VARIANTS = [
     (t, lang, auth)
@@ -205,7 +214,7 @@ def test_hostile_values_change_nothing_but_their_literals(template: str, languag
         literal(" ".join(HOSTILE_PARAMS.scopes)), literal(" ".join(BENIGN.scopes))
     )
     assert hostile == benign
-    assert HOSTILE not in hostile
+    assert HOSTILE_TEXT not in hostile
 
 
 @pytest.mark.parametrize(("template", "language"), PAIRS)
@@ -224,7 +233,20 @@ def test_python_values_round_trip() -> None:
     }
     assert values["CLIENT_ID"] == HOSTILE_PARAMS.client_id
     assert values["TOKEN_ENDPOINT"] == HOSTILE_PARAMS.token_endpoint
-    assert values["SCOPE"] == "openid scope-" + HOSTILE
+    assert values["SCOPE"] == "openid scope-" + HOSTILE_SCOPE
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["issuer", "token_endpoint", "client_id", "redirect_uri", "audience", "scopes"],
+)
+def test_boundary_refuses_what_can_never_be_valid(field: str) -> None:
+    """A newline or bidi override can never be part of these values: refused before any
+    code is generated (the literal filters would escape them anyway: test_samples_escape)."""
+    value: object = ("openid", HOSTILE) if field == "scopes" else "https://as.example/" + HOSTILE
+    params = BENIGN.with_values(**{field: value})
+    with pytest.raises(ParameterError):
+        render_sample("client_credentials", "python", params)
 
 
 # --- headers, environment variables, secrets -------------------------------------------------
@@ -501,7 +523,7 @@ def test_a_filter_rejects_a_list(user_dir: Path) -> None:
 @pytest.mark.parametrize("field", ["client_id", "issuer", "audience", "redirect_uri"])
 def test_nul_is_rejected_for_every_language(field: str) -> None:
     params = SampleParams(redirect_uri="http://127.0.0.1/cb").with_values(**{field: "a\0b"})
-    with pytest.raises(ParameterError, match="NUL"):
+    with pytest.raises(ParameterError, match="control characters"):
         render_sample("authorization_code_loopback", "python", params)
 
 

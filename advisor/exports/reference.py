@@ -103,7 +103,8 @@ def tree_reference(tree: Tree, direction: str = "TD") -> str:
     parts += ['## <a id="sources"></a>Sources', ""]
     for source in tree.sources:
         anchor = f'<a id="{source_anchor(source.id)}"></a>'
-        parts.append(f"- {anchor}[{_link_text(source.title)}]({link_url(source.url)}) ({source.id})")
+        link = f"[{_link_text(source.title)}]({link_url(source.url)})"
+        parts.append(f"- {anchor}{link} ({source.id})")
     parts.append("")
     return "\n".join(parts)
 

@@ -23,6 +23,15 @@ ENDPOINT_PATHS: Final[dict[str, str]] = {
 }
 """Paths appended to the issuer when an endpoint is neither given nor discovered."""
 
+ENDPOINT_FLAGS: Final[dict[str, str]] = {
+    "authorization_endpoint": "--authorization-endpoint",
+    "token_endpoint": "--token-endpoint",
+    "device_authorization_endpoint": "--device-authorization-endpoint",
+    "backchannel_authentication_endpoint": "--backchannel-endpoint",
+    "pushed_authorization_request_endpoint": "--par-endpoint",
+}
+"""The command-line flag that sets each endpoint."""
+
 
 @dataclass(frozen=True)
 class SampleParams:
@@ -74,15 +83,45 @@ class SampleParams:
         notes: list[str] = []
         if self.issuer == PLACEHOLDER_ISSUER:
             notes.append(f"issuer {PLACEHOLDER_ISSUER} is a placeholder: pass --issuer")
+        elif self.issuer.startswith("http://"):
+            notes.append(
+                f"issuer {self.issuer} uses plain http: fine for a local test server, never "
+                "for a real one"
+            )
         if self.client_id == PLACEHOLDER_CLIENT_ID:
             notes.append(f"client id {PLACEHOLDER_CLIENT_ID} is a placeholder: pass --client-id")
         for name in used:
-            if getattr(self, name) is None:
-                flag = "--" + name.replace("_", "-").replace(
-                    "backchannel-authentication-endpoint", "backchannel-endpoint"
+            if getattr(self, name) is not None:
+                continue
+            if self.discovered:
+                notes.append(
+                    f"the server's metadata has no {name}; {self.endpoint(name)} is derived "
+                    f"from the issuer: pass {ENDPOINT_FLAGS[name]} if the server has one"
                 )
+            else:
                 notes.append(
                     f"{name} {self.endpoint(name)} is derived from the issuer, not known: "
-                    f"pass {flag} or --discover"
+                    f"pass {ENDPOINT_FLAGS[name]} or --discover"
                 )
         return tuple(notes)
+
+    def validate(self) -> None:
+        """Refuse values that can never be valid (see :mod:`advisor.urls`).
+
+        Raises:
+            ParameterError: naming the value and what is wrong with it.
+        """
+        from advisor import urls
+
+        urls.check_issuer(self.issuer)
+        for name in ENDPOINT_PATHS:
+            value = getattr(self, name)
+            if value is not None:
+                urls.check_server_url(name.replace("_", " "), value)
+        urls.check_text("client id", self.client_id)
+        for scope in self.scopes:
+            urls.check_scope(scope)
+        if self.redirect_uri is not None:
+            urls.check_redirect_uri(self.redirect_uri)
+        if self.audience is not None:
+            urls.check_text("audience", self.audience)

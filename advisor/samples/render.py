@@ -34,7 +34,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -250,24 +250,14 @@ def _referenced_names(env: jinja2.Environment, name: str) -> frozenset[str]:
 
 # --- context ---------------------------------------------------------------------------------
 
-_STRING_FIELDS = tuple(
-    f.name for f in fields(SampleParams) if f.name not in ("scopes", "interval", "discovered")
-)
-
 
 def _check(params: SampleParams) -> None:
-    for name in _STRING_FIELDS:
-        value = getattr(params, name)
-        if isinstance(value, str) and "\0" in value:
-            raise ParameterError(f"{name} contains a NUL character")
+    params.validate()  # URLs, scopes, ids: refuses NUL and every other control character
     if params.client_auth is not None and params.client_auth not in CLIENT_AUTH_METHODS:
         raise ParameterError(
             f"unknown client authentication {params.client_auth!r}; "
             f"known: {', '.join(CLIENT_AUTH_METHODS)}"
         )
-    for scope in params.scopes:
-        if "\0" in scope:
-            raise ParameterError("a scope contains a NUL character")
     if params.interval is not None and (
         isinstance(params.interval, bool)
         or not isinstance(params.interval, int)
