@@ -67,7 +67,7 @@ def check_tree(
         problems += _reachability_and_cycles(tree)
     problems += _catalogues(tree, invalid)
     if has_template is not None:
-        problems += _templates(tree, has_template)
+        problems += check_templates(tree, has_template)
     problems += _unsafe_text(tree)
     return problems
 
@@ -251,6 +251,11 @@ def _catalogues(tree: Tree, invalid: Invalid) -> Iterator[Located]:
                     node=outcome.id,
                 ),
             )
+
+
+def check_templates(tree: Tree, has_template: TemplateLookup) -> list[Located]:
+    """A problem for every sample language an outcome promises without a template."""
+    return list(_templates(tree, has_template))
 
 
 def _templates(tree: Tree, has_template: TemplateLookup) -> Iterator[Located]:

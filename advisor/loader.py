@@ -15,7 +15,7 @@ from typing import Any, Final
 from pydantic import BaseModel, ValidationError
 
 from advisor import yamlsafe
-from advisor.checks import Invalid, check_tree
+from advisor.checks import Invalid, TemplateLookup, check_templates, check_tree
 from advisor.errors import Problem, TreeError, TreeValidationError
 from advisor.models import (
     GRANT_TYPES,
@@ -30,7 +30,7 @@ from advisor.models import (
     Source,
     Tree,
 )
-from advisor.samples.catalog import find_template
+from advisor.samples.files import find_template
 from advisor.suggest import did_you_mean
 
 MAX_TREE_BYTES: Final = 8 * 1024 * 1024
@@ -88,15 +88,34 @@ def load_tree(path: str | os.PathLike[str] | None = None) -> Tree:
 def load(
     path: str | os.PathLike[str] | None = None, template_dirs: Sequence[Path] = ()
 ) -> LoadedTree:
-    """Like :func:`load_tree`, also returning the file name and warnings."""
+    """Like :func:`load_tree`, also returning the file name and warnings.
+
+    A file whose exact bytes this version already validated comes from the validated-tree
+    cache (:mod:`advisor.treecache`); only the template check, which depends on the file
+    system, runs again.
+    """
+    from advisor import treecache
+
     file_path = Path(path) if path is not None else default_tree_path()
     file = str(path) if path is not None else str(file_path)
-    text = read_text(file_path, file)
-    return parse_tree(text, file, template_dirs)
+    content = read_bytes(file_path, file)
+    cached = treecache.get(content, file)
+    if cached is not None:
+        tree, warnings = cached
+        if not check_templates(tree, _template_lookup(template_dirs)):
+            return LoadedTree(tree=tree, file=file, warnings=warnings)
+    loaded = parse_tree(decode(content, file), file, template_dirs)
+    treecache.put(content, loaded.tree, loaded.warnings)
+    return loaded
 
 
 def read_text(path: Path, file: str) -> str:
-    """Read a tree file as UTF-8 text, with size and type limits."""
+    """Read a tree (or answers) file as UTF-8 text, with size and type limits."""
+    return decode(read_bytes(path, file), file)
+
+
+def read_bytes(path: Path, file: str) -> bytes:
+    """Read a tree file's bytes: a regular file of at most :data:`MAX_TREE_BYTES`."""
     try:
         if path.is_dir():
             raise TreeError(f"{file}: is a directory, not a tree file")
@@ -115,6 +134,11 @@ def read_text(path: Path, file: str) -> str:
         raise TreeError(
             f"{file}: larger than the {MAX_TREE_BYTES // (1024 * 1024)} MiB limit for tree files"
         )
+    return data
+
+
+def decode(data: bytes, file: str) -> str:
+    """UTF-8 text of a file's bytes (a BOM is allowed), refusing invalid and empty files."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -126,6 +150,13 @@ def read_text(path: Path, file: str) -> str:
     if not text.strip():
         raise TreeError(f"{file}: the file is empty")
     return text
+
+
+def _template_lookup(template_dirs: Sequence[Path]) -> TemplateLookup:
+    def has_template(template: str, language: str) -> bool:
+        return find_template(template, language, template_dirs) is not None
+
+    return has_template
 
 
 def parse_tree(text: str, file: str = "<tree>", template_dirs: Sequence[Path] = ()) -> LoadedTree:
@@ -148,10 +179,7 @@ def parse_tree(text: str, file: str = "<tree>", template_dirs: Sequence[Path] = 
         raise TreeValidationError(file, [problem])
     located: list[tuple[yamlsafe.Path, Problem]] = []
     tree: Tree | None = None
-
-    def has_template(template: str, language: str) -> bool:
-        return find_template(template, language, template_dirs) is not None
-
+    has_template = _template_lookup(template_dirs)
     try:
         tree = Tree.model_validate(data)
     except ValidationError as exc:

@@ -11,8 +11,6 @@ Shape is checked here; the graph (dangling ``next``, cycles, unreachable nodes, 
 by :mod:`advisor.checks`.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
@@ -115,11 +113,14 @@ SectionUrl = Annotated[
 
 
 class _Model(BaseModel):
+    # Attribute docstrings are not read here (``use_attribute_docstrings``): pydantic would
+    # parse this module's source at import time, on every command. ``advisor.schema`` reads
+    # them when the JSON Schema is generated. ``defer_build``: validators are built on first
+    # validation, so a tree read from the validated-tree cache never pays for them.
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
-        use_attribute_docstrings=True,
-        str_strip_whitespace=False,
+        defer_build=True,
     )
 
 
@@ -176,7 +177,7 @@ class Flow(_Model):
     """True for flows that must never be recommended (``implicit``, ``password``)."""
 
     @model_validator(mode="after")
-    def _wire_value_matches_id(self) -> Flow:
+    def _wire_value_matches_id(self) -> "Flow":
         expected = GRANT_TYPES[self.id]
         if self.grant_type != expected:
             raise ValueError(

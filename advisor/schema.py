@@ -12,9 +12,13 @@ cycles, no unreachable nodes, templates present) are checked by ``grant-advisor 
 
 from __future__ import annotations
 
+import ast
+import inspect
+import itertools
 import json
 from typing import Any, Final
 
+from advisor import models
 from advisor.models import Tree
 
 SCHEMA_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
@@ -30,9 +34,47 @@ SCHEMA_PATH: Final = "schema/decision-tree.schema.json"
 _FIRST_KEYS: Final = ("$schema", "$id", "title", "description")
 
 
+def field_docstrings() -> dict[str, dict[str, str]]:
+    """``{model class: {field: docstring}}``: the string literal under each field of the
+    models in :mod:`advisor.models`, read from its source (attribute docstrings)."""
+    found: dict[str, dict[str, str]] = {}
+    for node in ast.parse(inspect.getsource(models)).body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        fields: dict[str, str] = {}
+        body = node.body
+        for statement, following in itertools.pairwise(body):
+            if (
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)
+            ):
+                fields[statement.target.id] = inspect.cleandoc(following.value.value)
+        found[node.name] = fields
+    return found
+
+
+def _describe_fields(schema: dict[str, Any]) -> None:
+    """Give every property of every model its field docstring as ``description``."""
+    docs = field_docstrings()
+    definitions = [(Tree.__name__, schema)]
+    definitions += [(name, definition) for name, definition in schema.get("$defs", {}).items()]
+    for name, definition in definitions:
+        properties = definition.get("properties", {})
+        for field, prop in properties.items():
+            doc = docs.get(name, {}).get(field)
+            if doc:
+                # Keys sorted, as pydantic sorts them, so the output does not depend on when
+                # the description was added.
+                properties[field] = dict(sorted({**prop, "description": doc}.items()))
+
+
 def tree_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a tree file, as data."""
     generated = Tree.model_json_schema(mode="validation")
+    _describe_fields(generated)
     generated["$schema"] = SCHEMA_DIALECT
     generated["$id"] = SCHEMA_ID
     generated["title"] = SCHEMA_TITLE

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:
     """The candidate most like ``word``, or None when nothing is close."""
+    import difflib  # only on the error path: keeps every command's start-up lighter
+
     pool = list(dict.fromkeys(candidates))
     match = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     if match:

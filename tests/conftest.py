@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,12 @@ pytest_plugins = ["oidc_support"]
 TESTS = Path(__file__).resolve().parent
 DATA = TESTS / "data"
 SMALL_TREE = DATA / "trees" / "small.yaml"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_tree_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the validated-tree cache of this test run (and its subprocesses) out of ~/.cache."""
+    os.environ["GRANT_ADVISOR_CACHE_DIR"] = str(tmp_path_factory.mktemp("tree-cache"))
 
 
 @pytest.fixture(scope="session")

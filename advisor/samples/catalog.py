@@ -4,30 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Final
 
-TEMPLATE_DIR: Final = Path(__file__).resolve().parent / "templates"
-"""The templates shipped with grant-advisor."""
-
-EXTENSIONS: Final[dict[str, str]] = {"curl": "sh", "python": "py", "javascript": "mjs"}
-"""File extension of each sample language (also the extension of the template file)."""
-
-
-def template_filename(template: str, language: str) -> str:
-    """The file name of a template: ``<template>.<ext>.j2``."""
-    return f"{template}.{EXTENSIONS[language]}.j2"
-
-
-def find_template(template: str, language: str, search_dirs: Sequence[Path] = ()) -> Path | None:
-    """The template file for ``template`` in ``language``: user folders first, then ours."""
-    name = template_filename(template, language)
-    for folder in (*search_dirs, TEMPLATE_DIR):
-        candidate = folder / name
-        if candidate.is_file():
-            return candidate
-    return None
-
+# Re-exported: where the files are is part of what the catalogue describes.
+from advisor.samples.files import EXTENSIONS as EXTENSIONS
+from advisor.samples.files import TEMPLATE_DIR as TEMPLATE_DIR
+from advisor.samples.files import find_template as find_template
+from advisor.samples.files import template_filename as template_filename
 
 ClientAuth = str
 """A token endpoint client authentication method (see :data:`advisor.models.ClientAuthMethod`)."""

@@ -83,7 +83,8 @@ class SampleParams:
         notes: list[str] = []
         if self.issuer == PLACEHOLDER_ISSUER:
             notes.append(f"issuer {PLACEHOLDER_ISSUER} is a placeholder: pass --issuer")
-        elif self.issuer.startswith("http://"):
+        elif self.issuer.startswith("http://") and not self.discovered:
+            # (after --discover, the server-compatibility findings say it instead)
             notes.append(
                 f"issuer {self.issuer} uses plain http: fine for a local test server, never "
                 "for a real one"

@@ -37,10 +37,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import jinja2
-import jinja2.meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from advisor.errors import ParameterError, TemplateError
@@ -127,18 +126,20 @@ def render_sample(
     try:
         compiled = env.get_template(name)
         code = compiled.render(context)
-        used = _referenced_names(env, name)
     except Exception as exc:  # a user's template can raise anything; never show a traceback
         raise _one_line_error(exc, path) from None
 
-    endpoints = tuple(n for n in ENDPOINT_PATHS if n in used)
+    # A value enters code only through its language's literal filter, so the literal shows
+    # whether the sample uses it (no second parse of the template to find out).
+    literal = FILTERS[_FILTER_OF[language]]
+    endpoints = tuple(n for n in ENDPOINT_PATHS if literal(params.endpoint(n)) in code)
     assumptions = list(params.assumptions(endpoints))
     if (
         info is not None
         and params.redirect_uri is None
         and info.default_redirect_uri is not None
         and info.default_redirect_uri != LOOPBACK_REDIRECT_URI
-        and "redirect_uri" in used
+        and literal(info.default_redirect_uri) in code
     ):
         assumptions.append(
             f"redirect URI {info.default_redirect_uri} is a default: pass --redirect-uri "
@@ -198,6 +199,10 @@ def _user_dirs(path: Path, template_dirs: Sequence[Path]) -> tuple[Path, ...]:
     return tuple(Path(d).resolve() for d in template_dirs)
 
 
+_FILTER_OF: Final = {"curl": "sh", "python": "py", "javascript": "js"}
+"""The literal filter each language's templates use."""
+
+
 @functools.lru_cache(maxsize=16)
 def _environment(user_dirs: tuple[Path, ...]) -> jinja2.Environment:
     """The (cached) sandboxed environment for shipped templates or for a user's folders.
@@ -213,10 +218,30 @@ def _environment(user_dirs: tuple[Path, ...]) -> jinja2.Environment:
         "autoescape": False,
         "trim_blocks": True,
         "lstrip_blocks": True,
+        "bytecode_cache": _bytecode_cache(),
     }
     env = SandboxedEnvironment(**options)
     env.filters.update({name: _strict(function) for name, function in FILTERS.items()})
     return env
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates, kept beside the validated-tree cache (``advisor.treecache``).
+
+    Compiling the three templates of a recommendation takes longer than everything else
+    ``ask`` does; Jinja checks each entry against the template's source, so an edited
+    template is compiled again. None when caching is off or the folder cannot be made.
+    """
+    from advisor.cachedir import cache_dir
+
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        (folder / "templates").mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder / "templates"))
 
 
 def _strict(function: Callable[[LiteralValue], str]) -> Callable[[object], str]:
@@ -228,24 +253,6 @@ def _strict(function: Callable[[LiteralValue], str]) -> Callable[[object], str]:
         return function(value)  # type: ignore[arg-type]  # the filter checks the type itself
 
     return literal
-
-
-@functools.lru_cache(maxsize=256)
-def _parsed_names(env: jinja2.Environment, name: str, mtime: float) -> frozenset[str]:
-    source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-    ast = env.parse(source, name)
-    names = set(jinja2.meta.find_undeclared_variables(ast))
-    for child in jinja2.meta.find_referenced_templates(ast):
-        if child is not None and child != name:
-            names |= _referenced_names(env, child)
-    return frozenset(names)
-
-
-def _referenced_names(env: jinja2.Environment, name: str) -> frozenset[str]:
-    """Context variables a template (and the templates it includes) mentions."""
-    _, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-    mtime = Path(filename).stat().st_mtime if filename else 0.0
-    return _parsed_names(env, name, mtime)
 
 
 # --- context ---------------------------------------------------------------------------------

@@ -1,0 +1,157 @@
+"""A cache of validated trees, so commands do not validate an unchanged tree file again.
+
+Validating a tree means building pydantic's validators (tens of milliseconds, more than the
+rest of ``grant-advisor ask`` together) and running every graph check. For a file whose bytes
+this version of grant-advisor has already validated, the answer is known. So the cache keeps,
+per tree file content, a copy of that content, the validated tree and its warnings; an entry
+is used only when its copy equals the file byte for byte and its grant-advisor version is
+this one. A hit is turned back into models without validation (``model_construct``), like a
+``.pyc`` file stands in for parsing.
+
+Safety: entries are JSON, never pickle, so a cache file cannot execute anything; an entry that
+is unreadable or malformed is ignored and the tree validated again; only valid trees are
+cached (a broken tree is always validated, so every problem is reported with its line). The
+template check depends on the file system, not the tree's bytes, so it runs on every load.
+
+Where: ``$GRANT_ADVISOR_CACHE_DIR``, else ``$XDG_CACHE_HOME/grant-advisor``, else
+``~/.cache/grant-advisor``. ``GRANT_ADVISOR_NO_CACHE=1`` turns it off; a folder that cannot be
+written turns it off silently. At most :data:`MAX_ENTRIES` trees are kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from pydantic import BaseModel
+
+from advisor import __version__
+from advisor.cachedir import cache_dir
+from advisor.errors import Problem
+from advisor.models import (
+    Alternative,
+    Avoid,
+    Choice,
+    Citation,
+    Flow,
+    Outcome,
+    Question,
+    SampleSpec,
+    Source,
+    Tree,
+)
+
+FORMAT: Final = 1
+"""Version of the entry layout."""
+
+MAX_ENTRIES: Final = 64
+"""Entries kept; the least recently written go first."""
+
+NESTED: Final[dict[type[BaseModel], dict[str, type[BaseModel]]]] = {
+    Tree: {"questions": Question, "outcomes": Outcome, "flows": Flow, "sources": Source},
+    Question: {"choices": Choice},
+    Outcome: {
+        "avoid": Avoid,
+        "alternatives": Alternative,
+        "references": Citation,
+        "sample": SampleSpec,
+    },
+    Flow: {"defined_in": Citation},
+}
+"""For each model, its fields that hold models (a test checks this covers every one)."""
+
+_PROBLEM_FIELDS: Final = ("message", "line", "column", "node", "hint", "severity")
+
+
+def key(content: bytes) -> str:
+    """Where the entry for a tree file's bytes is kept.
+
+    A checksum only finds the entry: :func:`get` compares the entry's copy of the source with
+    ``content`` before trusting it, so a collision can never hand out another tree.
+    """
+    return f"{zlib.crc32(content):08x}{len(content):x}"
+
+
+def get(content: bytes, file: str) -> tuple[Tree, tuple[Problem, ...]] | None:
+    """The cached tree and warnings for a tree file's bytes (warnings located in ``file``)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        entry = json.loads((folder / f"{key(content)}.json").read_bytes())
+        if (
+            entry["format"] != FORMAT
+            or entry["advisor"] != __version__
+            or entry["source"] != content.decode("utf-8")
+        ):
+            return None
+        tree = construct(Tree, entry["tree"])
+        warnings = tuple(
+            Problem(file=file, **{name: item[name] for name in _PROBLEM_FIELDS})
+            for item in entry["warnings"]
+        )
+    except Exception:  # a damaged cache entry must never stop the tool
+        return None
+    if not isinstance(tree, Tree):
+        return None
+    return tree, warnings
+
+
+def put(content: bytes, tree: Tree, warnings: Sequence[Problem]) -> None:
+    """Remember a validated tree; any failure to write only means no caching."""
+    folder = cache_dir()
+    if folder is None:
+        return
+    entry = {
+        "format": FORMAT,
+        "advisor": __version__,
+        "source": content.decode("utf-8"),
+        "tree": tree.model_dump(mode="json"),
+        "warnings": [{name: getattr(p, name) for name in _PROBLEM_FIELDS} for p in warnings],
+    }
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(entry, stream, ensure_ascii=False, separators=(",", ":"))
+        os.replace(temp, folder / f"{key(content)}.json")
+        _prune(folder)
+    except OSError:
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(temp)
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[MAX_ENTRIES:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+
+
+def construct(model: type[BaseModel], data: Any) -> BaseModel:
+    """Rebuild a model from its ``model_dump(mode="json")`` without validating it.
+
+    Only for data this module wrote from a validated model: lists become tuples (every
+    sequence field of the models is a tuple), nested models are rebuilt per :data:`NESTED`.
+    """
+    if not isinstance(data, dict):
+        raise TypeError(f"expected an object for {model.__name__}")
+    if data.keys() != model.model_fields.keys():  # a dump has every field, nothing else
+        raise KeyError(f"fields of {model.__name__} do not match")
+    nested = NESTED.get(model, {})
+    values: dict[str, Any] = {}
+    for name, value in data.items():
+        inner = nested.get(name)
+        if isinstance(value, list):
+            values[name] = tuple(construct(inner, v) if inner else v for v in value)
+        elif inner is not None and value is not None:
+            values[name] = construct(inner, value)
+        else:
+            values[name] = value
+    return model.model_construct(**values)
