@@ -6,8 +6,10 @@ tree in one run, each with file, line:column, node id and a did-you-mean where o
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
@@ -15,7 +17,13 @@ from typing import Any, Final
 from pydantic import BaseModel, ValidationError
 
 from advisor import yamlsafe
-from advisor.checks import Invalid, TemplateLookup, check_templates, check_tree
+from advisor.checks import (
+    Invalid,
+    TemplateLookup,
+    check_templates,
+    check_tree,
+    may_hold_controls,
+)
 from advisor.errors import Problem, TreeError, TreeValidationError
 from advisor.models import (
     GRANT_TYPES,
@@ -161,6 +169,24 @@ def _template_lookup(template_dirs: Sequence[Path]) -> TemplateLookup:
 
 def parse_tree(text: str, file: str = "<tree>", template_dirs: Sequence[Path] = ()) -> LoadedTree:
     """Validate tree text: YAML safety, then shape, then graph. Collects every problem."""
+    with _gc_paused():
+        return _parse_tree(text, file, template_dirs)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Loading builds up to a million small objects and no reference cycles; the cyclic
+    collector's full passes over that growing heap made a 10,000-node load superlinear."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_tree(text: str, file: str, template_dirs: Sequence[Path]) -> LoadedTree:
     data, problems = yamlsafe.parse(text, file)
     if not isinstance(data, dict):
         kinds = {
@@ -180,18 +206,19 @@ def parse_tree(text: str, file: str = "<tree>", template_dirs: Sequence[Path] = 
     located: list[tuple[yamlsafe.Path, Problem]] = []
     tree: Tree | None = None
     has_template = _template_lookup(template_dirs)
+    scan = may_hold_controls(text)
     try:
         tree = Tree.model_validate(data)
     except ValidationError as exc:
         located += _shape_problems(exc, data)
         # Check the graph of the valid part too, so one run reports every problem.
         partial, invalid, positions_of = _partial_tree(data)
-        for path, problem in check_tree(partial, has_template, invalid):
+        for path, problem in check_tree(partial, has_template, invalid, scan_text=scan):
             if len(path) >= 2 and isinstance(path[1], int) and str(path[0]) in positions_of:
                 path = (path[0], positions_of[str(path[0])][path[1]], *path[2:])
             located.append((path, problem))
     else:
-        located += check_tree(tree, has_template)
+        located += check_tree(tree, has_template, scan_text=scan)
     wanted = {path[:length] for path, _ in located for length in range(len(path) + 1)}
     positions = yamlsafe.locate(text, wanted) if located else {}
     for path, problem in located:

@@ -143,3 +143,24 @@ def test_small_tree_with_junk_in_random_places(edits: list[tuple[tuple[Any, ...]
 def test_the_fuzzer_can_produce_a_valid_tree() -> None:
     """Guards the generators: the unmodified base must load and walk."""
     assert load_or_own_error(yaml.safe_dump(BASE, sort_keys=False)) is not None
+
+
+@SETTINGS
+@given(st.text(max_size=40), st.sampled_from(['"', "'", "", "|\n  "]))
+def test_control_characters_are_never_missed_by_the_fast_check(value: str, style: str) -> None:
+    """The loader skips the per-string control-character scan only when the text cannot hold
+    one; a string with a control character must therefore always mean the scan runs."""
+    import re
+
+    from advisor.checks import may_hold_controls
+    from advisor.yamlsafe import parse
+
+    for text in (yaml.safe_dump({"k": value}, allow_unicode=True), f"k: {style}{value}{style}"):
+        try:
+            data, _ = parse(text, "x.yaml")
+        except AdvisorError:
+            continue
+        found = data.get("k") if isinstance(data, dict) else None
+        unsafe = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+        if isinstance(found, str) and unsafe.search(found):
+            assert may_hold_controls(text)
