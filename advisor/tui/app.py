@@ -1,0 +1,214 @@
+"""The app: owns the session and the parameters, and turns messages into engine calls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import events, on
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
+from textual.reactive import var
+from textual.screen import Screen
+
+from advisor.errors import AnswerError, ExportError
+from advisor.exports.files import write_atomic
+from advisor.session import Session
+from advisor.tui import messages
+from advisor.tui.screens.confirm import ConfirmScreen
+from advisor.tui.screens.error import ErrorScreen
+from advisor.tui.screens.help import HelpScreen
+from advisor.tui.screens.recommendation import RecommendationScreen
+from advisor.tui.screens.walk import WalkScreen
+from advisor.tui.state import Samples, load_tree, render_samples, report_markdown
+from advisor.tui.widgets.palette import GuardedCommandPalette
+
+SHORT_TERMINAL = 26
+"""Below this many rows the layout drops blank lines and secondary lines."""
+
+
+class GrantAdvisorApp(App[None]):
+    """Walk the decision tree, then read, tune, copy and export the recommendation."""
+
+    CSS_PATH = "grant_advisor.tcss"
+    TITLE = "grant-advisor"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark,f1", "help", "Keys", key_display="?")
+    ]
+
+    session: var[Session | None] = var(None, init=False)
+    """The walk. Every change goes through an engine call in a message handler below."""
+    parameters: var[dict[str, Any]] = var(dict, init=False)
+    """Sample parameters the user gave (``SampleParams`` field names), as the CLI records them."""
+
+    def __init__(self, tree_path: str | None = None, template_dirs: tuple[Path, ...] = ()) -> None:
+        super().__init__()
+        self.template_dirs = template_dirs
+        loaded, self.load_error = load_tree(tree_path, template_dirs)
+        self.samples = Samples()
+        if loaded is not None:
+            self.set_reactive(GrantAdvisorApp.session, Session(loaded.tree))
+
+    def get_default_screen(self) -> Screen[Any]:
+        if self.session is None:
+            assert self.load_error is not None
+            return ErrorScreen(self.load_error)
+        return WalkScreen(self.session)
+
+    def on_mount(self) -> None:
+        self._fit(self.size.height)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.height)
+
+    def _fit(self, height: int) -> None:
+        # Short terminals (60×20) drop spacing and secondary lines: see the .tcss.
+        self.set_class(height < SHORT_TERMINAL, "-short")
+
+    # -- state flows down ---------------------------------------------------------------------
+
+    def watch_session(self, session: Session | None) -> None:
+        if session is None:
+            return
+        walk = self.screen_stack[0]
+        if isinstance(walk, WalkScreen):
+            walk.session = session
+        recommendation = session.recommendation()
+        if recommendation is None:
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            return
+        self.samples = render_samples(recommendation, self.parameters, self.template_dirs)
+        if not any(isinstance(s, RecommendationScreen) for s in self.screen_stack):
+            self.push_screen(
+                RecommendationScreen(
+                    recommendation, self.samples, self.parameters, self.template_dirs
+                )
+            )
+
+    def watch_parameters(self, parameters: Mapping[str, Any]) -> None:
+        recommendation = self.session.recommendation() if self.session else None
+        if recommendation is None:
+            return
+        self.samples = render_samples(recommendation, parameters, self.template_dirs)
+        for screen in self.screen_stack:
+            if isinstance(screen, RecommendationScreen):
+                screen.parameters = dict(parameters)
+                screen.samples = self.samples
+
+    # -- messages come up -----------------------------------------------------------------------
+
+    def _change(self, change: str, *args: Any) -> None:
+        """Apply a session transition; a stale or impossible one is ignored with a bell."""
+        if self.session is None:
+            return
+        try:
+            self.session = getattr(self.session, change)(*args)
+        except AnswerError:
+            self.bell()
+
+    @on(messages.Answered)
+    def _answered(self, message: messages.Answered) -> None:
+        self._change("answer", message.choice_id, message.question_id)
+
+    @on(messages.Back)
+    def _back(self) -> None:
+        self._change("back")
+
+    @on(messages.Restart)
+    def _restart(self) -> None:
+        self._change("restart")
+
+    @on(messages.Revisit)
+    def _revisit(self, message: messages.Revisit) -> None:
+        steps = self.session.steps if self.session else ()
+        if message.index < len(steps) and steps[message.index].question.id == message.question_id:
+            self._change("revisit", message.index)
+        else:
+            self.bell()
+
+    @on(messages.ParamsChanged)
+    def _params_changed(self, message: messages.ParamsChanged) -> None:
+        self.parameters = message.parameters
+
+    @on(messages.Export)
+    def _export(self, message: messages.Export) -> None:
+        recommendation = self.session.recommendation() if self.session else None
+        if recommendation is None:
+            return
+        path = Path(message.path)
+        if not message.force and (path.is_symlink() or path.is_file()):
+
+            def replace(yes: bool | None) -> None:
+                if yes:
+                    self.post_message(messages.Export(message.path, force=True))
+
+            self.push_screen(
+                ConfirmScreen(f"{message.path} exists. Replace it?", "Replace"), replace
+            )
+            return
+        text = report_markdown(recommendation, self.samples, self.parameters)
+        try:
+            written = write_atomic(path, text, force=message.force)
+        except ExportError as exc:
+            self.notify(str(exc), title="Not exported", severity="error", markup=False)
+            return
+        self.notify(f"Wrote {written.resolve()}", title="Exported", markup=False)
+        if self.samples.error:
+            self.notify(
+                f"The report has no samples: {self.samples.error}",
+                severity="warning",
+                markup=False,
+            )
+
+    # -- keys and the command palette -----------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The key list describes the walk: no use on the error screen.
+        return not (action == "help" and self.session is None)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+        else:
+            self.push_screen(HelpScreen())
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not any(
+            isinstance(screen, CommandPalette) for screen in self.screen_stack
+        ):
+            self.push_screen(GuardedCommandPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        from textual.theme import ThemeProvider
+
+        self.push_screen(
+            GuardedCommandPalette(providers=[ThemeProvider], placeholder="Search for themes…")
+        )
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Keys: list every key", "Show the help screen", self.action_help)
+        if self.session is None:
+            return
+        yield SystemCommand(
+            "Restart", "Back to the first question", lambda: self.post_message(messages.Restart())
+        )
+        if self.session.steps:
+            yield SystemCommand(
+                "Back", "Undo the last answer", lambda: self.post_message(messages.Back())
+            )
+        if isinstance(screen, RecommendationScreen):
+            yield SystemCommand(
+                "Export Markdown", "Write the report to a file", screen.action_export
+            )
+            yield SystemCommand(
+                "Copy sample", "Copy the visible sample to the clipboard", screen.action_copy
+            )
+            yield SystemCommand(
+                "Edit parameters",
+                "Issuer, client ID, scopes, redirect URI, audience",
+                screen.action_edit_parameters,
+            )

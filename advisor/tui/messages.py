@@ -1,0 +1,57 @@
+"""What screens tell the app. Attributes go down, these messages come up.
+
+Screens never change the session themselves: they post one of these and the app turns it into
+an engine call. Messages that refer to a question carry its id, so a click on a widget that is
+about to be replaced (a fast double click, a key pressed during a redraw) is recognised as stale
+and ignored instead of answering the wrong question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from textual.message import Message
+
+
+class Answered(Message):
+    """The user picked ``choice_id`` for question ``question_id``."""
+
+    def __init__(self, question_id: str, choice_id: str) -> None:
+        super().__init__()
+        self.question_id = question_id
+        self.choice_id = choice_id
+
+
+class Back(Message):
+    """Undo the last answer."""
+
+
+class Restart(Message):
+    """Back to the first question."""
+
+
+class Revisit(Message):
+    """Go back to step ``index`` (whose question is ``question_id``) and answer it again."""
+
+    def __init__(self, index: int, question_id: str) -> None:
+        super().__init__()
+        self.index = index
+        self.question_id = question_id
+
+
+class Export(Message):
+    """Write the report as Markdown to ``path`` (``force``: replace an existing file)."""
+
+    def __init__(self, path: str, force: bool = False) -> None:
+        super().__init__()
+        self.path = path
+        self.force = force
+
+
+class ParamsChanged(Message):
+    """New sample parameters: only the fields the user gave (``SampleParams`` names)."""
+
+    def __init__(self, parameters: Mapping[str, Any]) -> None:
+        super().__init__()
+        self.parameters = dict(parameters)

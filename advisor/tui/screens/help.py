@@ -1,0 +1,119 @@
+"""Every key, by screen, read from the screens' own bindings so the list cannot go stale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Static
+
+from advisor.tui.screens.confirm import ConfirmScreen
+from advisor.tui.screens.dialog import Dialog
+from advisor.tui.screens.export import ExportScreen
+from advisor.tui.screens.parameters import ParametersScreen
+from advisor.tui.screens.recommendation import RecommendationScreen
+from advisor.tui.screens.walk import WalkScreen
+from advisor.tui.text import plain
+
+EVERYWHERE: tuple[tuple[str, str], ...] = (
+    ("? / f1", "This list of keys"),
+    ("ctrl+p", "Command palette: restart, export, copy, parameters, theme, ..."),
+    ("tab / shift+tab", "Move between the panels of a screen"),
+    ("mouse", "Click a choice to pick it, a step of your answers to change it, a tab"),
+    ("ctrl+q", "Quit"),
+)
+
+SCREENS: tuple[tuple[str, type[Screen[Any]]], ...] = (
+    ("Questions", WalkScreen),
+    ("Recommendation", RecommendationScreen),
+    ("Sample parameters", ParametersScreen),
+    ("Export", ExportScreen),
+    ("Confirm", ConfirmScreen),
+)
+
+_KEY_NAMES = {
+    "escape": "esc",
+    "backspace": "backspace",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "question_mark": "?",
+}
+
+EXTRA: dict[type[Screen[Any]], tuple[tuple[str, str], ...]] = {
+    WalkScreen: (("↑ / ↓, enter", "Move through the choices, pick one"),),
+    RecommendationScreen: (
+        ("← / →", "Switch sample tab (when the tabs have focus)"),
+        ("↑ / ↓, pgup / pgdn", "Scroll the focused panel"),
+    ),
+}
+
+
+def binding_rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
+    """``(keys, description)`` per action description, merging keys that do the same.
+
+    Keys are listed as bound (``esc / backspace``), except for a group of bindings sharing
+    one description (the number keys), which shows its ``key_display`` (``1-9,0``). A
+    binding's tooltip, when it has one, follows its description.
+    """
+    keys: dict[str, list[str]] = {}
+    bindings_per: dict[str, int] = {}
+    display: dict[str, str] = {}
+    tooltip: dict[str, str] = {}
+    for binding in bindings:
+        if not isinstance(binding, Binding) or not binding.description:
+            continue
+        name = binding.description
+        keys.setdefault(name, []).extend(
+            _KEY_NAMES.get(k.strip(), k.strip()) for k in binding.key.split(",")
+        )
+        bindings_per[name] = bindings_per.get(name, 0) + 1
+        if binding.key_display:
+            display.setdefault(name, binding.key_display)
+        if binding.tooltip:
+            tooltip.setdefault(name, binding.tooltip)
+    return [
+        (
+            display[name] if bindings_per[name] > 1 and name in display else " / ".join(listed),
+            f"{name}: {tooltip[name]}" if name in tooltip else name,
+        )
+        for name, listed in keys.items()
+    ]
+
+
+def help_text() -> Text:
+    """The whole list, as plain text with bold headings."""
+    out = Text()
+    sections: list[tuple[str, list[tuple[str, str]]]] = [("Everywhere", list(EVERYWHERE))]
+    for title, screen in SCREENS:
+        rows = binding_rows(screen.BINDINGS) + list(EXTRA.get(screen, ()))
+        sections.append((title, rows))
+    width = max(len(keys) for _, rows in sections for keys, _ in rows) + 2
+    for number, (title, rows) in enumerate(sections):
+        if number:
+            out.append("\n\n")
+        out.append(title, style="bold underline")
+        for keys, description in rows:
+            out.append("\n")
+            out.append(keys.ljust(width), style="bold")
+            out.append(description)
+    return out
+
+
+class HelpScreen(Dialog[None]):
+    """Lists every key. Any of esc, q, ? or f1 closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark,f1", "close", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-dialog", classes="dialog"):
+            yield Static(plain(("Keys", "bold")), classes="dialog-title")
+            with VerticalScroll(id="help-scroll"):
+                yield Static(help_text(), id="help-keys")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

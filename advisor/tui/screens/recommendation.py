@@ -1,0 +1,305 @@
+"""The recommendation: the advice on top, the sample code (one tab per language) below."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.highlight import highlight
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from advisor.session import Recommendation
+from advisor.tui.messages import Back, Export, ParamsChanged, Restart
+from advisor.tui.screens.export import ExportScreen
+from advisor.tui.screens.parameters import ParametersScreen
+from advisor.tui.state import Samples, default_export_name
+from advisor.tui.text import paragraphs, plain
+from advisor.tui.widgets.breadcrumb import Breadcrumb
+
+_PYGMENTS_NAME = {"curl": "bash", "python": "python", "javascript": "javascript"}
+
+
+class SamplesBox(Vertical):
+    """The samples area; may be zoomed to fill the screen."""
+
+    ALLOW_MAXIMIZE = True
+
+
+class Report(VerticalScroll):
+    """The advice; may be zoomed to fill the screen."""
+
+    ALLOW_MAXIMIZE = True
+
+
+class RecommendationScreen(Screen[None]):
+    """Shows a ``recommendation`` with its ``samples``; the app updates ``samples``."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,backspace", "back", "Back", key_display="esc"),
+        Binding(
+            "c", "copy", "Copy sample", tooltip="Copy the visible sample to the clipboard (OSC 52)"
+        ),
+        Binding("s", "export", "Export .md", tooltip="Write the report as Markdown to a file"),
+        Binding(
+            "e",
+            "edit_parameters",
+            "Parameters",
+            tooltip="Issuer, client ID, scopes, redirect URI, audience for the samples",
+        ),
+        Binding("z", "zoom", "Zoom", tooltip="Give the focused panel the whole screen"),
+        Binding("right_square_bracket", "next_sample", "Next sample", key_display="]"),
+        Binding("left_square_bracket", "previous_sample", "Previous sample", show=False),
+        Binding("r", "restart", "Restart"),
+    ]
+
+    samples: reactive[Samples] = reactive(Samples, init=False)
+    """The samples rendered with the current parameters."""
+
+    def __init__(
+        self,
+        recommendation: Recommendation,
+        samples: Samples,
+        parameters: Mapping[str, Any],
+        template_dirs: tuple[Path, ...] = (),
+    ) -> None:
+        super().__init__(id="recommendation")
+        self.recommendation = recommendation
+        self.parameters = dict(parameters)
+        self.template_dirs = template_dirs
+        self.set_reactive(RecommendationScreen.samples, samples)
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        rec = self.recommendation
+        outcome = rec.outcome
+        with Vertical(id="rec-header"):
+            yield Static(plain((outcome.title, "bold")), id="rec-title")
+            yield Static(self._flow_line(), id="rec-flow")
+        with Report(id="report"):
+            yield Static(paragraphs(outcome.summary), id="rec-summary")
+            if rec.steps:
+                yield Breadcrumb(rec.steps, id="breadcrumb")
+            yield from _section("Why", "rec-rationale", [paragraphs(outcome.rationale)], "")
+            yield from _section(
+                "Security checklist", "rec-security", [plain(s) for s in outcome.security], "☐"
+            )
+            yield from _section(
+                "Avoid",
+                "rec-avoid",
+                [plain((a.what, "bold"), ": ", a.why) for a in outcome.avoid],
+                "✗",
+            )
+            yield from _section(
+                "Notes from your answers", "rec-notes", [plain(n) for n in rec.notes], "•"
+            )
+            yield from _section(
+                "Alternatives",
+                "rec-alternatives",
+                [
+                    plain((a.title, "bold"), f" ({a.flow})" if a.flow else "", ": ", a.when)
+                    for a in outcome.alternatives
+                ],
+                "•",
+            )
+            yield from _section(
+                "References",
+                "rec-references",
+                [
+                    plain((r.label, "bold"), f": {r.note}" if r.note else "", "\n", (r.url, ""))
+                    for r in rec.references
+                ],
+                "§",
+            )
+            if outcome.sample is not None:
+                notes = [paragraphs(outcome.sample.note)] if outcome.sample.note else []
+                yield from _section("About the samples", "rec-sample-note", notes, "")
+                yield from _section(
+                    "Check before running", "rec-assumptions", self._assumptions(), "!"
+                )
+        spec = outcome.sample
+        if spec is None:
+            yield Static(plain("This recommendation comes without sample code."), id="no-samples")
+        else:
+            with SamplesBox(id="samples-box"):
+                yield Static(id="samples-error")
+                with TabbedContent(id="samples"):
+                    for language in spec.languages:
+                        with TabPane(language, id=f"sample-{language}"):
+                            yield Static(id=f"env-{language}", classes="sample-env")
+                            with VerticalScroll(
+                                id=f"code-scroll-{language}", classes="code-scroll"
+                            ):
+                                yield Static(id=f"code-{language}", classes="code")
+        yield Footer()
+
+    def _flow_line(self) -> Text:
+        rec = self.recommendation
+        if rec.flow is None:
+            line = plain(("Recommended: ", "bold"), "no OAuth flow is needed")
+        else:
+            line = plain(
+                ("Flow: ", "bold"),
+                rec.flow.name,
+                ("   grant_type=", "bold"),
+                (rec.flow.grant_type or "(none: no token request)", "italic"),
+            )
+        if rec.outcome.instead_of:
+            line.append_text(plain("   instead of ", ("the " + rec.outcome.instead_of, "bold")))
+        return line
+
+    def _assumptions(self) -> list[Text]:
+        return [plain(a) for a in self.samples.assumptions]
+
+    def on_mount(self) -> None:
+        self._show_samples()
+
+    def watch_samples(self) -> None:
+        self._show_samples()
+
+    def _show_samples(self) -> None:
+        samples = self.samples
+        for error in self.query("#samples-error").results(Static):
+            error.update(plain(("Samples unavailable: ", "bold"), samples.error or ""))
+            error.display = samples.error is not None
+        for items in self.query("#rec-assumptions").results(Static):
+            items.update(_items(self._assumptions(), "!"))
+        for widget in self.query("#rec-assumptions, #rec-assumptions-title"):
+            widget.display = bool(samples.assumptions)
+        spec = self.recommendation.outcome.sample
+        if spec is None:
+            return
+        for language in spec.languages:
+            sample = samples.rendered.get(language)
+            code = self.query_one(f"#code-{language}", Static)
+            env = self.query_one(f"#env-{language}", Static)
+            if sample is None:
+                code.update(plain("(not rendered)"))
+                env.update("")
+                continue
+            code.update(highlight(sample.code, language=_PYGMENTS_NAME.get(language)))
+            env.update(
+                plain(
+                    ("Reads ", "bold"),
+                    ", ".join(sample.env_vars) or "no environment variables",
+                    ("   save as ", "bold"),
+                    sample.filename,
+                )
+            )
+
+    # -- the visible sample -------------------------------------------------------------------
+
+    @property
+    def visible_language(self) -> str | None:
+        """The language of the sample tab that is showing, if any."""
+        for tabs in self.query("#samples").results(TabbedContent):
+            active = tabs.active
+            if active.startswith("sample-"):
+                return active.removeprefix("sample-")
+        return None
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("copy", "next_sample", "previous_sample"):
+            return True if self.recommendation.outcome.sample else None  # None: shown dimmed
+        return True
+
+    def action_back(self) -> None:
+        self.post_message(Back())
+
+    def action_restart(self) -> None:
+        self.post_message(Restart())
+
+    def action_copy(self) -> None:
+        language = self.visible_language
+        sample = self.samples.rendered.get(language) if language else None
+        if sample is None:
+            self.notify("There is no sample to copy.", severity="warning")
+            return
+        self.app.copy_to_clipboard(sample.code)
+        self.notify(
+            f"Copied the {language} sample ({len(sample.code.splitlines())} lines) to the "
+            "clipboard through your terminal (OSC 52).",
+            title="Copied",
+            markup=False,
+        )
+
+    def action_edit_parameters(self) -> None:
+        if self.app.screen is not self:  # a key queued before a dialog opened
+            return
+
+        def changed(parameters: dict[str, Any] | None) -> None:
+            if parameters is not None:
+                self.post_message(ParamsChanged(parameters))
+
+        self.app.push_screen(
+            ParametersScreen(self.parameters, self.recommendation, self.template_dirs), changed
+        )
+
+    def action_export(self) -> None:
+        if self.app.screen is not self:
+            return
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.post_message(Export(path))
+
+        name = default_export_name(self.recommendation.outcome.id)
+        self.app.push_screen(ExportScreen(name), chosen)
+
+    def _switch_sample(self, step: int) -> None:
+        spec = self.recommendation.outcome.sample
+        language = self.visible_language
+        if spec is None or language is None:
+            self.app.bell()
+            return
+        languages: list[str] = list(spec.languages)
+        position = (languages.index(language) + step) % len(languages)
+        self.query_one("#samples", TabbedContent).active = f"sample-{languages[position]}"
+
+    def action_next_sample(self) -> None:
+        self._switch_sample(1)
+
+    def action_previous_sample(self) -> None:
+        self._switch_sample(-1)
+
+    def action_zoom(self) -> None:
+        """Give the report or the samples (whichever has focus) the whole screen; again to undo."""
+        if self.maximized is not None:
+            self.minimize()
+            return
+        target: Widget = self.query_one("#report")
+        focused = self.focused
+        for box in self.query("#samples-box"):
+            if focused is not None and (focused is box or box in focused.ancestors):
+                target = box
+        self.maximize(target, container=False)
+
+
+def _items(items: Iterable[Text], marker: str) -> Table:
+    """Items with hanging indents: a grid of marker and text (one widget, not one per item)."""
+    grid = Table.grid(padding=(0, 1), expand=True)
+    if marker:
+        grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(ratio=1)
+    for item in items:
+        grid.add_row(*((marker, item) if marker else (item,)))
+    return grid
+
+
+def _section(title: str, widget_id: str, items: list[Text], marker: str) -> ComposeResult:
+    """A heading and its items; nothing when there are no items (except assumptions)."""
+    if not items and widget_id != "rec-assumptions":
+        return
+    yield Static(plain((title, "bold")), classes="section-title", id=f"{widget_id}-title")
+    yield Static(_items(items, marker), id=widget_id, classes="section")

@@ -1,0 +1,76 @@
+"""Helpers for the TUI tests: building the app, enumerating walks, driving it by keys."""
+
+from __future__ import annotations
+
+from collections import deque
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from advisor.models import Tree
+from advisor.tui.app import GrantAdvisorApp
+from advisor.tui.widgets.choices import NUMBER_KEYS
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+TUI_TREE = DATA / "tree.yaml"
+"""The TUI's own tree (snapshots use it, so edits to the shipped tree don't move them)."""
+TUI_TEMPLATES = DATA / "templates"
+REPO = HERE.parent.parent
+BROKEN = REPO / "tests" / "data" / "broken"
+SIZE = (100, 32)
+
+Walk = list[tuple[str, int]]
+"""``(question id, choice position)`` per step."""
+
+
+def make_app(tree: Path | str | None = None, templates: tuple[Path, ...] = ()) -> GrantAdvisorApp:
+    """The app on ``tree`` (None: the shipped tree), with animations off."""
+    app = GrantAdvisorApp(tree_path=None if tree is None else str(tree), template_dirs=templates)
+    app.animation_level = "none"
+    return app
+
+
+def tui_app() -> GrantAdvisorApp:
+    """The app on the TUI's own tree and templates."""
+    return make_app(TUI_TREE, (TUI_TEMPLATES,))
+
+
+def walks_to_outcomes(tree: Tree) -> dict[str, Walk]:
+    """One shortest walk to every reachable outcome (breadth-first from the start)."""
+    found: dict[str, Walk] = {}
+    queue: deque[tuple[str, Walk]] = deque([(tree.start, [])])
+    seen = {tree.start}
+    while queue:
+        node_id, walk = queue.popleft()
+        question = tree.question(node_id)
+        if question is None:
+            found.setdefault(node_id, walk)
+            continue
+        for position, choice in enumerate(question.choices):
+            if choice.next not in seen:
+                seen.add(choice.next)
+                queue.append((choice.next, [*walk, (question.id, position)]))
+    return found
+
+
+async def answer_by_number(pilot: Pilot[None], position: int) -> None:
+    """Pick the choice at ``position`` with its number key."""
+    await pilot.press(NUMBER_KEYS[position])
+
+
+async def answer_by_arrows(pilot: Pilot[None], position: int) -> None:
+    """Pick the choice at ``position`` with the arrow keys and Enter."""
+    await pilot.press(*(["down"] * position), "enter")
+
+
+async def drive(pilot: Pilot[None], app: GrantAdvisorApp, walk: Walk, offset: int = 0) -> None:
+    """Answer ``walk``, alternating number keys and arrows+Enter (starting per ``offset``)."""
+    for step, (question_id, position) in enumerate(walk):
+        assert app.session is not None
+        current = app.session.current_question
+        assert current is not None and current.id == question_id, (current, question_id)
+        if (step + offset) % 2 == 0:
+            await answer_by_number(pilot, position)
+        else:
+            await answer_by_arrows(pilot, position)
