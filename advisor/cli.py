@@ -464,9 +464,24 @@ def _render_samples(
         params = params.with_values(
             client_auth=choose_client_auth(outcome.sample.template, outcome.client_auth)
         )
-    rendered = render_samples(outcome.sample, params, languages, tuple(args.templates))
-    assumptions = tuple(dict.fromkeys(a for s in rendered.values() for a in s.assumptions))
-    return {lang: sample.code for lang, sample in rendered.items()}, assumptions
+    notes: list[str] = []
+    if languages is not None:
+        # Asked for languages this outcome has no sample in: say so, render the others.
+        available = outcome.sample.languages
+        missing = [lang for lang in languages if lang not in available]
+        languages = [lang for lang in languages if lang in available]
+        if missing:
+            notes.append(
+                f"no {' or '.join(missing)} sample for this recommendation; it has "
+                f"{', '.join(available)}"
+            )
+    rendered = (
+        render_samples(outcome.sample, params, languages, tuple(args.templates))
+        if languages != []
+        else {}
+    )
+    notes += [a for s in rendered.values() for a in s.assumptions]
+    return {lang: sample.code for lang, sample in rendered.items()}, tuple(dict.fromkeys(notes))
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

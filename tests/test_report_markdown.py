@@ -1,0 +1,143 @@
+"""The recommendation as a Markdown report: golden files, structure that user values cannot
+break, fences that survive backticks, and replay (the report regenerates itself).
+
+Regenerate the golden files after an intended change with
+``UPDATE_GOLDEN=1 pytest tests/test_report_markdown.py`` and review ``git diff tests/golden``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import DATA, TESTS
+from markdown_it import MarkdownIt
+from test_tree_exports import check_golden
+
+from advisor.cli import main
+from advisor.exports.markdown import code_span, fenced
+from advisor.models import Tree
+from advisor.session import Session
+
+ESCAPING = DATA / "trees" / "escaping.yaml"
+
+WEB_APP = ["-a", "what_building=web_server", "-a", "web_sensitive=ordinary",
+           "-a", "web_offline=online_only"]  # fmt: skip
+PARAMS = ["--issuer", "https://login.example.org/tenant", "--client-id", "web-portal",
+          "--scope", "openid profile", "--redirect-uri", "https://portal.example.org/callback"]  # fmt: skip
+
+
+def report(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    assert main([*argv, "--format", "markdown"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    return out
+
+
+def test_golden_shipped_report(capsys: pytest.CaptureFixture[str]) -> None:
+    check_golden("report-web_server_code.md", report(["ask", *WEB_APP, *PARAMS], capsys))
+
+
+def test_golden_escaping_report(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["--tree", str(ESCAPING), "ask", "-a", "end=o", "-a", "style=emoji"]
+    check_golden("report-escaping.md", report(argv, capsys))
+
+
+def _walks(tree: Tree) -> list[Session]:
+    done, pending = [], [Session(tree)]
+    while pending:
+        session = pending.pop()
+        question = session.current_question
+        if question is None:
+            done.append(session)
+        else:
+            pending += [session.answer(c.id) for c in question.choices]
+    return done
+
+
+def test_every_outcome_report_replays_to_itself(
+    shipped_tree: Tree, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Replaying a report's recorded answers and parameters gives the same report."""
+    seen: set[str] = set()
+    for walk in _walks(shipped_tree):
+        outcome = walk.outcome
+        assert outcome is not None
+        if outcome.id in seen:
+            continue
+        seen.add(outcome.id)
+        answers = [f"--answer={q}={c}" for q, c in walk.answers]
+        # No redirect URI: the loopback samples only take a 127.0.0.1 one.
+        first = report(["ask", *answers, *PARAMS[:6], "--lang", "python"], capsys)
+        saved = tmp_path / f"{outcome.id}.md"
+        saved.write_text(first, encoding="utf-8")
+        again = report(["ask", "--answers-file", str(saved), "--lang", "python"], capsys)
+        assert again == first, outcome.id
+    assert seen == {o.id for o in shipped_tree.outcomes}
+
+
+HOSTILE_CLIENT_ID = "web`s ```` ## Heading [x](javascript:alert(1)) <img src=x onerror=y> | *b*"
+HOSTILE_ISSUER = "https://login.example.org/a*b_c[d](e)<f>`g`#"
+
+
+def test_user_values_cannot_break_the_structure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["ask", *WEB_APP, "--client-id", HOSTILE_CLIENT_ID,
+            "--issuer", HOSTILE_ISSUER.rstrip("#"), "--lang", "python", "--lang", "curl"]  # fmt: skip
+    text = report(argv, capsys)
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    html = [t.content.strip() for t in tokens if t.type == "html_block"]
+    assert html == ["<!-- grant-advisor:answers -->"]  # the only HTML: the replay marker
+    inline = [c for t in tokens if t.children for c in t.children]
+    assert not [c for c in inline if c.type == "html_inline"]
+    headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert "Heading" not in " ".join(headings)
+    links = [c.attrs.get("href") for c in inline if c.type == "link_open"]
+    assert all(str(href).startswith("https://") for href in links), links
+    fences = [t for t in tokens if t.type == "fence"]
+    code = {t.info: t.content for t in fences}
+    assert HOSTILE_CLIENT_ID in code["bash"] or "web`s" in code["bash"]
+    assert any("```` ## Heading" in t.content for t in fences if t.info == "python")
+    # The answers block still replays, hostile parameters included.
+    saved = tmp_path / "report.md"
+    saved.write_text(text, encoding="utf-8")
+    again = report(
+        ["ask", "--answers-file", str(saved), "--lang", "python", "--lang", "curl"], capsys
+    )
+    assert again == text
+
+
+def test_fences_and_code_spans_outgrow_backticks() -> None:
+    assert fenced("a ``` b", "py").startswith("````py\n")
+    assert fenced("````` x").startswith("``````\n")
+    assert fenced("plain").startswith("```\n")
+    assert code_span("a`b") == "``a`b``"
+    assert code_span("`x`") == "`` `x` ``"
+
+
+def test_report_structure(capsys: pytest.CaptureFixture[str]) -> None:
+    text = report(["ask", *WEB_APP, *PARAMS, "--lang", "python"], capsys)
+    assert text.startswith("# ")
+    assert "**Recommended flow:**" in text and "`grant_type=authorization_code`" in text
+    for heading in (
+        "## Answers given",
+        "## Why",
+        "## Security checklist",
+        "## References",
+        "## Sample code",
+        "### python",
+        "## Replay",
+    ):
+        assert f"\n{heading}\n" in text, heading
+    assert "\n- [ ] " in text  # the checklist as task items
+    assert "| 1 | What are you building? |" in text
+    assert "](https://www.rfc-editor.org/rfc/rfc9700#section-" in text
+    assert "\n```python\n" in text
+
+
+def test_incomplete_walk_as_markdown(capsys: pytest.CaptureFixture[str]) -> None:
+    text = report(["ask", "-a", "what_building=web_server"], capsys)
+    assert text.startswith("# Next question: ")
+    assert "`regulated`" in text
+    assert "<!-- grant-advisor:answers -->" in text
