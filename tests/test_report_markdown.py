@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import DATA, TESTS
+from conftest import DATA
 from markdown_it import MarkdownIt
 from test_tree_exports import check_golden
 
@@ -23,8 +23,12 @@ ESCAPING = DATA / "trees" / "escaping.yaml"
 
 WEB_APP = ["-a", "what_building=web_server", "-a", "web_sensitive=ordinary",
            "-a", "web_offline=online_only"]  # fmt: skip
-PARAMS = ["--issuer", "https://login.example.org/tenant", "--client-id", "web-portal",
-          "--scope", "openid profile", "--redirect-uri", "https://portal.example.org/callback"]  # fmt: skip
+PARAMS = [
+    "--issuer", "https://login.example.org/tenant",
+    "--client-id", "web-portal",
+    "--scope", "openid profile",
+    "--redirect-uri", "https://portal.example.org/callback",
+]  # fmt: skip
 
 
 def report(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
@@ -83,8 +87,12 @@ HOSTILE_ISSUER = "https://login.example.org/a*b_c[d](e)<f>`g`#"
 def test_user_values_cannot_break_the_structure(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["ask", *WEB_APP, "--client-id", HOSTILE_CLIENT_ID,
-            "--issuer", HOSTILE_ISSUER.rstrip("#"), "--lang", "python", "--lang", "curl"]  # fmt: skip
+    argv = [
+        "ask", *WEB_APP,
+        "--client-id", HOSTILE_CLIENT_ID,
+        "--issuer", HOSTILE_ISSUER.rstrip("#"),
+        "--lang", "python", "--lang", "curl",
+    ]  # fmt: skip
     text = report(argv, capsys)
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
     html = [t.content.strip() for t in tokens if t.type == "html_block"]
