@@ -1,8 +1,8 @@
 """Generate valid decision trees of any size, for benchmarks and scale tests.
 
 A tree of ``n`` nodes has ``(n - 1) // 2`` questions (two choices each, a full binary tree)
-and one more outcome than questions, with text of realistic length, notes on every choice, and the shipped
-tree's flow catalogue and sources.
+and one more outcome than questions, with text of realistic length, notes on every choice,
+and a small flow catalogue and source list.
 """
 
 from __future__ import annotations

@@ -13,8 +13,18 @@ def test_client_auth_choices_match_the_catalogue() -> None:
 
 
 def test_sample_prints_only_code_on_stdout(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["sample", "client_credentials", "--lang", "python", "--client-id", "svc-1",
-                 "--issuer", "https://login.example.org"])
+    code = main(
+        [
+            "sample",
+            "client_credentials",
+            "--lang",
+            "python",
+            "--client-id",
+            "svc-1",
+            "--issuer",
+            "https://login.example.org",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0
     assert out.startswith("#!/usr/bin/env python3\n")
@@ -33,8 +43,7 @@ def test_flow_id_picks_its_default_template(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_template_id_and_client_auth(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["sample", "client_credentials", "--lang", "curl", "--client-auth",
-            "client_secret_post"]
+    argv = ["sample", "client_credentials", "--lang", "curl", "--client-auth", "client_secret_post"]
     assert main(argv) == 0
     out, _ = capsys.readouterr()
     assert out.startswith("#!/usr/bin/env bash")
