@@ -1,29 +1,67 @@
-"""Headless start-up time of the TUI, against a minimal Textual app measured in the same run.
+"""TUI timings: start-up against a minimal Textual app, and the redraw after each answer.
 
-Each sample is a fresh interpreter: the clock starts before the process is spawned and stops
-when the child reports that it is interactive. For grant-advisor that means the shipped tree
-is loaded, the first question is on screen and its choice list has focus; for the baseline,
-an app with one Label has mounted. Samples of the two alternate, so drift on the machine
-(another job, CPU frequency) hits both alike. The child also reports where its own time went.
+**Start-up** (default mode). Each sample is a fresh interpreter: the clock starts before the
+process is spawned and stops when the child reports that it is interactive. For grant-advisor
+that means the shipped tree is loaded, the first question is on screen and its choice list has
+focus; for the baseline, an app with one Label has mounted. Samples of the two alternate, so
+drift on the machine (another job, CPU frequency) hits both alike. The child also reports where
+its own time went (wall clock since its first line, and ``ready_cpu``: CPU time of the whole
+process until ready, which time stolen by other jobs or a busy VM host does not inflate), and
+its peak memory is read with ``os.wait4``.
+
+The children read and write bytecode in a private cache (``PYTHONPYCACHEPREFIX``, a temporary
+folder filled by the warm-up runs), as an installed package does: without it, a checkout run
+with ``PYTHONDONTWRITEBYTECODE=1`` compiles every grant-advisor module from source on every
+start while Textual's bytecode comes from site-packages, which is not a fair comparison.
+``--source`` keeps the environment as it is.
+
+**Redraw** (``--redraw``). In-process, on the shipped tree, headless at 100×32: a key is
+handed to the app as terminal input is (``driver.send_message``) and the clock runs until the
+app has drawn the result and gone quiet. Each frame is also turned into the escape sequences a
+terminal would receive (headless mode skips that), so output is counted; the script's own
+bookkeeping (a picture of the screen after each frame) is subtracted. One round walks to every
+question of the shipped tree and back; ``--rounds`` repeats it. Kinds:
+
+- ``answer``: a number key that leads from a question to another question (12 per round);
+- ``back``: Escape from a question to the previous one (12 per round);
+- ``outcome``: a number key that leads to a recommendation, which builds the recommendation
+  screen (sections, tabs, highlighted code), and ``outcome_back``: Escape from it (9 each).
+
+For each, median and max of
+
+- ``shown``: key in → the frame after which the screen no longer changes (what the user sees;
+  later frames repaint the same picture, e.g. Textual's second layout pass after new widgets
+  report their size);
+- ``settled``: key in → the last frame, the app idle again. Includes waits for Textual's frame
+  timer (60 fps: when one change needs two frames, the second waits for the next tick);
+- ``busy``: the part of ``settled`` the event loop spent working rather than waiting in
+  ``select``: the CPU cost of the redraw.
+
+The top-level ``median_ms`` / ``max_ms`` are ``answer.shown``; ``samples`` lists every key.
 
 Usage::
 
-    python benchmarks/tui_start.py [--runs 5] [--json]
+    python benchmarks/tui_start.py [--runs 7] [--json] [--source]
+    python benchmarks/tui_start.py --redraw [--rounds 3] [--json]
 
-Prints the median of each and the ratio advisor / minimal. Timing is never asserted in the
-test suite; this script is for people (and the perf engineer) to run and compare.
+Timing is never asserted in the test suite; this script is for people (and ``bench.py``).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -35,6 +73,7 @@ marks = {}
 
 def report(app, pilot_ready):
     marks["ready"] = time.perf_counter() - t0
+    marks["ready_cpu"] = time.process_time()  # CPU since the process began: steal-proof
     os.write(1, ("READY " + json.dumps(marks) + "\n").encode())
     app.exit()
 
@@ -72,71 +111,305 @@ app.run(headless=True, size=(100, 32), auto_pilot=auto_pilot)
 """
 
 
-def sample(kind: str) -> tuple[float, dict[str, float]]:
-    """Seconds from spawning the child to its READY line, and the child's own marks."""
+def sample(kind: str, pycache: str | None) -> tuple[float, dict[str, float], int]:
+    """Seconds from spawning the child to its READY line, the child's marks, its max RSS."""
     env = {**os.environ, "TEXTUAL_ANIMATIONS": "none"}
     env.pop("NO_COLOR", None)
-    start = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, kind],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert child.stdout is not None
-    line = b""
-    for line in child.stdout:
-        if line.startswith(b"READY "):
-            break
-    elapsed = time.perf_counter() - start
-    _, stderr = child.communicate(timeout=60)
-    if not line.startswith(b"READY ") or child.returncode != 0:
-        raise SystemExit(f"{kind} failed (exit {child.returncode}):\n{stderr.decode()}")
+    if pycache is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = pycache
+    with tempfile.TemporaryFile() as stderr:
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, kind],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+        )
+        assert child.stdout is not None
+        line = b""
+        for line in child.stdout:
+            if line.startswith(b"READY "):
+                break
+        elapsed = time.perf_counter() - start
+        child.stdout.read()
+        child.stdout.close()
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if not line.startswith(b"READY ") or child.returncode != 0:
+            stderr.seek(0)
+            raise SystemExit(f"{kind} failed (exit {child.returncode}):\n{stderr.read().decode()}")
     marks: dict[str, float] = json.loads(line[6:])
-    return elapsed, marks
+    return elapsed, marks, usage.ru_maxrss
+
+
+def start_up(runs: int, source: bool) -> dict[str, Any]:
+    """The start-up comparison; see the module docstring."""
+    pycache = None if source else tempfile.mkdtemp(prefix="tui-start-pyc-")
+    try:
+        sample("minimal", pycache)  # warm the file cache and bytecode for both
+        sample("advisor", pycache)
+        kinds = ("minimal", "advisor")
+        times: dict[str, list[float]] = {kind: [] for kind in kinds}
+        marks: dict[str, list[dict[str, float]]] = {kind: [] for kind in kinds}
+        rss: dict[str, list[int]] = {kind: [] for kind in kinds}
+        for _ in range(runs):
+            for kind in kinds:
+                elapsed, child_marks, max_rss = sample(kind, pycache)
+                times[kind].append(elapsed)
+                marks[kind].append(child_marks)
+                rss[kind].append(max_rss)
+    finally:
+        if pycache is not None:
+            shutil.rmtree(pycache, ignore_errors=True)
+    medians = {kind: statistics.median(values) for kind, values in times.items()}
+    breakdown = {
+        kind: {name: statistics.median(m[name] for m in marks[kind]) for name in marks[kind][0]}
+        for kind in kinds
+    }
+    result: dict[str, Any] = {
+        "runs": runs,
+        "bytecode": "source" if source else "cached",
+        "ratio": medians["advisor"] / medians["minimal"],
+    }
+    for kind in kinds:
+        result[kind] = {
+            "median": medians[kind],
+            "seconds": times[kind],
+            "child_marks_median": breakdown[kind],
+            "max_rss_kib": max(rss[kind]),
+        }
+    # The first layout of this output, kept for older readers.
+    result.update(seconds=times, median=medians, child_marks_median=breakdown)
+    return result
+
+
+def print_start_up(result: dict[str, Any]) -> None:
+    for kind in ("minimal", "advisor"):
+        data = result[kind]
+        values = ", ".join(f"{v * 1000:.0f}" for v in data["seconds"])
+        inside = ", ".join(f"{k} {v * 1000:.0f}" for k, v in data["child_marks_median"].items())
+        print(
+            f"{kind:8} median {data['median'] * 1000:6.0f} ms  max RSS "
+            f"{data['max_rss_kib'] / 1024:5.1f} MiB  (runs: {values})"
+        )
+        print(f"{'':8} inside the child, ms since its start: {inside}")
+    print(f"ratio advisor / minimal: {result['ratio']:.2f} (bytecode: {result['bytecode']})")
+
+
+# -- redraw ------------------------------------------------------------------------------------
+
+
+class _LoopClock:
+    """Records when the event loop is blocked in ``select`` (waiting, not working)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.blocked: list[tuple[float, float]] = []
+        selector = loop._selector  # type: ignore[attr-defined]
+        select = selector.select
+
+        def timed_select(timeout: float | None = None) -> Any:
+            start = time.perf_counter()
+            try:
+                return select(timeout)
+            finally:
+                self.blocked.append((start, time.perf_counter()))
+
+        selector.select = timed_select
+
+    def blocked_between(self, start: float, end: float) -> float:
+        return sum(max(0.0, min(b, end) - max(a, start)) for a, b in self.blocked)
+
+
+_TIMES = ("shown", "settled", "busy")
+
+
+def redraw(rounds: int) -> dict[str, Any]:
+    """Time answers, Escapes, recommendations and back on the shipped tree (see the module)."""
+    sys.path.insert(0, str(REPO))
+    os.environ.pop("NO_COLOR", None)
+    from textual import events
+
+    from advisor.tui.app import GrantAdvisorApp
+    from advisor.tui.screens.walk import WalkScreen
+    from advisor.tui.widgets.choices import NUMBER_KEYS, ChoiceList
+
+    app = GrantAdvisorApp()
+    app.animation_level = "none"
+    assert app.session is not None, app.load_error
+    tree = app.session.tree
+    frames: list[tuple[float, int]] = []  # (when the frame was written, hash of the screen)
+    overhead: list[tuple[float, float]] = []  # time spent hashing screens: not the app's
+    kinds = ("answer", "back", "outcome", "outcome_back")
+    samples: dict[str, list[tuple[float, float, float]]] = {kind: [] for kind in kinds}
+    each: list[dict[str, Any]] = []
+    original_display = app._display
+
+    def display(screen: Any, renderable: Any) -> None:
+        original_display(screen, renderable)
+        if renderable is None or not hasattr(renderable, "render_segments"):
+            return
+        # What the terminal would be sent (headless mode skips this): part of the redraw.
+        renderable.render_segments(app.console)
+        written = time.perf_counter()
+        # What the whole screen looks like now, to tell the frame that finished the change
+        # from later frames that repaint the same picture. Not the app's time: subtracted.
+        picture = hash(
+            "".join(strip.render(app.console) for strip in screen._compositor.render_strips())
+        )
+        frames.append((written, picture))
+        overhead.append((written, time.perf_counter()))
+
+    app._display = display  # type: ignore[method-assign]
+
+    def app_time(start: float, end: float) -> float:
+        """Seconds between two instants, less the measurement's own time."""
+        return (
+            end
+            - start
+            - sum(min(b, end) - max(a, start) for a, b in overhead if b > start and a < end)
+        )
+
+    def shown_question() -> str | None:
+        """The question on screen with its choices focused, or ``outcome:<id>``."""
+        screen = app.screen
+        if type(screen).__name__ == "RecommendationScreen" and app.session is not None:
+            outcome = app.session.outcome
+            return None if outcome is None else f"outcome:{outcome.id}"
+        if not isinstance(screen, WalkScreen):
+            return None
+        focused = app.focused
+        if not isinstance(focused, ChoiceList) or focused.question is None:
+            return None
+        return focused.question.id
+
+    def busy() -> bool:
+        screen = app.screen
+        nodes = [app, *screen.walk_children(with_self=True)]
+        return (
+            any(not node._message_queue.empty() for node in nodes)
+            or screen._layout_required
+            or screen._repaint_required
+            or screen._recompose_required
+            or bool(screen._dirty_widgets)
+        )
+
+    async def settle(until: Callable[[], bool]) -> None:
+        """Wait until ``until()`` and then 100 ms without frames or work."""
+        while not until():
+            await asyncio.sleep(0.002)
+        while True:
+            seen = len(frames)
+            await asyncio.sleep(0.1)
+            if len(frames) == seen and not busy() and until():
+                return
+
+    async def press(key: str, expect: str, kind: str, clock: _LoopClock) -> None:
+        await settle(lambda: True)
+        before = len(frames)
+        assert app._driver is not None
+        event = events.Key(key, key if len(key) == 1 else None)
+        event.set_sender(app)
+        start = time.perf_counter()
+        app._driver.send_message(event)
+        await settle(lambda: shown_question() == expect and len(frames) > before)
+        after = frames[before:]
+        final = after[-1][1]
+        shown = next(when for when, picture in after if picture == final)
+        settled = after[-1][0]
+        timing = (
+            app_time(start, shown),
+            app_time(start, settled),
+            app_time(start, settled) - clock.blocked_between(start, settled),
+        )
+        samples[kind].append(timing)
+        each.append(
+            {"kind": kind, "key": key, "to": expect, "frames": len(after)}
+            | {name: round(value * 1000, 2) for name, value in zip(_TIMES, timing, strict=True)}
+        )
+
+    async def walk(pilot: Any) -> None:
+        clock = _LoopClock(asyncio.get_running_loop())
+        start = tree.start
+        await settle(lambda: shown_question() == start)
+        for _ in range(rounds):
+            first = tree.question(start)
+            assert first is not None
+            for position, choice in enumerate(first.choices[: len(NUMBER_KEYS)]):
+                second = tree.question(choice.next)
+                if second is None:
+                    continue
+                await press(NUMBER_KEYS[position], second.id, "answer", clock)
+                ends = [c for c in second.choices if tree.question(c.next) is None]
+                if ends:  # an answer that leads to a recommendation, and back from it
+                    key = NUMBER_KEYS[second.choices.index(ends[0])]
+                    await press(key, f"outcome:{ends[0].next}", "outcome", clock)
+                    await press("escape", second.id, "outcome_back", clock)
+                path = [start, second.id]
+                third = next((c for c in second.choices if tree.question(c.next) is not None), None)
+                if third is not None:
+                    key = NUMBER_KEYS[second.choices.index(third)]
+                    await press(key, third.next, "answer", clock)
+                    path.append(third.next)
+                for previous in reversed(path[:-1]):
+                    await press("escape", previous, "back", clock)
+        app.exit()
+
+    app.run(headless=True, size=(100, 32), auto_pilot=walk)
+
+    def summary(values: list[tuple[float, float, float]]) -> dict[str, Any]:
+        result: dict[str, Any] = {"count": len(values)}
+        for position, name in enumerate(_TIMES):
+            column = [v[position] * 1000 for v in values]
+            result[f"{name}_median_ms"] = statistics.median(column)
+            result[f"{name}_max_ms"] = max(column)
+        return result
+
+    answer = summary(samples["answer"])
+    return {
+        "rounds": rounds,
+        "size": [100, 32],
+        "median_ms": answer["shown_median_ms"],
+        "max_ms": answer["shown_max_ms"],
+        **{kind: summary(samples[kind]) for kind in kinds},
+        "samples": each,
+    }
+
+
+def print_redraw(result: dict[str, Any]) -> None:
+    for kind in ("answer", "back", "outcome", "outcome_back"):
+        data = result[kind]
+        print(
+            f"{kind:12} ({data['count']:2}), median / max ms: shown "
+            f"{data['shown_median_ms']:5.1f} / {data['shown_max_ms']:5.1f}, settled "
+            f"{data['settled_median_ms']:5.1f} / {data['settled_max_ms']:5.1f}, busy "
+            f"{data['busy_median_ms']:5.1f} / {data['busy_max_ms']:5.1f}"
+        )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5, help="samples of each (default 5)")
+    parser.add_argument(
+        "--runs", "--repeat", type=int, default=5, help="start-up samples of each (default 5)"
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--source", action="store_true", help="start-up: no private bytecode cache (see above)"
+    )
+    parser.add_argument("--redraw", action="store_true", help="time the redraw after answers")
+    parser.add_argument("--rounds", type=int, default=3, help="redraw: walks (default 3)")
     args = parser.parse_args()
-    sample("minimal")  # warm the file cache and bytecode for both before measuring
-    sample("advisor")
-    times: dict[str, list[float]] = {"minimal": [], "advisor": []}
-    marks: dict[str, list[dict[str, float]]] = {"minimal": [], "advisor": []}
-    for _ in range(args.runs):
-        for kind in ("minimal", "advisor"):
-            elapsed, child_marks = sample(kind)
-            times[kind].append(elapsed)
-            marks[kind].append(child_marks)
-    medians = {kind: statistics.median(values) for kind, values in times.items()}
-    ratio = medians["advisor"] / medians["minimal"]
-    breakdown = {
-        kind: {name: statistics.median(m[name] for m in marks[kind]) for name in marks[kind][0]}
-        for kind in marks
-    }
+    if args.redraw:
+        result = redraw(args.rounds)
+        printer = print_redraw
+    else:
+        result = start_up(args.runs, args.source)
+        printer = print_start_up
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "runs": args.runs,
-                    "seconds": times,
-                    "median": medians,
-                    "ratio": ratio,
-                    "child_marks_median": breakdown,
-                },
-                indent=2,
-            )
-        )
-        return 0
-    for kind in ("minimal", "advisor"):
-        values = ", ".join(f"{v * 1000:.0f}" for v in times[kind])
-        inside = ", ".join(f"{k} {v * 1000:.0f}" for k, v in breakdown[kind].items())
-        print(f"{kind:8} median {medians[kind] * 1000:6.0f} ms  (runs: {values})")
-        print(f"{'':8} inside the child, ms since its start: {inside}")
-    print(f"ratio advisor / minimal: {ratio:.2f}")
+        print(json.dumps(result, indent=2))
+    else:
+        printer(result)
     return 0
 
 

@@ -100,6 +100,24 @@ async def test_outcome_without_samples() -> None:
         assert not app.screen.query("#samples")
 
 
+async def test_each_sample_is_highlighted_when_its_tab_is_shown() -> None:
+    """Only the visible sample is highlighted up front (it is most of the screen's cost)."""
+    app = tui_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await to_web_out(pilot)
+        code = app.samples.rendered["python"].code
+        curl = app.screen.query_one("#code-curl", Static).content
+        python = app.screen.query_one("#code-python", Static).content
+        assert isinstance(curl, Content) and len(curl.spans) > 1
+        assert isinstance(python, Content) and len(python.spans) == 1  # only the text colour
+        assert python.plain == code.rstrip("\n")
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        python = app.screen.query_one("#code-python", Static).content
+        assert isinstance(python, Content) and len(python.spans) > 1
+        assert python.plain == code.rstrip("\n")
+
+
 async def test_copy_the_visible_sample() -> None:
     app = tui_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from rich.text import Text
+from textual.geometry import Offset
 from textual.pilot import Pilot
-from textual.widgets import Label, Static
+from textual.selection import Selection
+from textual.widgets import Static
 from tui_support import (
     SIZE,
     answer_by_number,
@@ -19,7 +21,8 @@ from advisor.errors import TreeError
 from advisor.loader import load_tree
 from advisor.tui.screens.recommendation import RecommendationScreen
 from advisor.tui.screens.walk import WalkScreen
-from advisor.tui.widgets.breadcrumb import Breadcrumb
+from advisor.tui.widgets.breadcrumb import Breadcrumb, StepItem
+from advisor.tui.widgets.choices import ChoiceItem, ChoiceList
 
 
 def _shipped_walks() -> list[tuple[str, list[tuple[str, int]]]]:
@@ -170,6 +173,34 @@ async def test_revisit_from_the_recommendation() -> None:
         assert app.session is not None and app.session.answers == (("what_building", "web"),)
 
 
+async def test_each_question_starts_at_the_top_of_its_choices() -> None:
+    """The screen is updated in place, not rebuilt: no cursor or scroll position carries over."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        choices = app.screen.query_one("#choices", ChoiceList)
+        await pilot.press("end")  # the last of ten choices: the list scrolls down
+        await pilot.pause()
+        assert choices.scroll_y > 0
+        await pilot.press("3")
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.screen.query_one("#choices", ChoiceList) is choices
+        assert choices.index == 0 and choices.scroll_y == 0
+        assert choices.vertical_scrollbar.position == 0  # the scrollbar agrees
+        assert [item.id for item in choices.children][:2] == ["choice-web_server", "choice-spa"]
+
+
+async def test_the_footer_is_not_rebuilt_by_an_answer() -> None:
+    app = tui_app()
+    async with app.run_test(size=SIZE) as pilot:
+        keys = list(app.screen.query("FooterKey"))
+        assert [key.key for key in keys][:2] == ["1", "escape"]
+        await pilot.press("1")
+        await pilot.pause()
+        assert list(app.screen.query("FooterKey")) == keys
+
+
 async def test_progress_hint_and_help_text() -> None:
     app = tui_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -192,13 +223,30 @@ async def test_tree_text_is_shown_as_written_not_as_markup() -> None:
     async with app.run_test(size=SIZE) as pilot:
         assert shown(app, "#tree-title") == "TUI test tree [b]not bold[/b]"
         assert "[bold]this[/bold]" in shown(app, "#question-help")
-        label = app.screen.query_one("#choice-nothing").query_one(".choice-label", Label)
-        assert "[red]Nothing[/red]" in str(label.content)
+        choice = app.screen.query_one("#choice-nothing", ChoiceItem)
+        assert "[red]Nothing[/red]" in choice.render_line(0).text  # as drawn on screen
         await pilot.press("1")
         await pilot.pause()
         await pilot.press("1")
         await pilot.pause()
         assert shown(app, "#rec-title") == "Authorization Code with PKCE [i]for a web app[/i]"
+
+
+async def test_text_in_choices_and_steps_can_be_selected_as_before() -> None:
+    """Rows draw their parts themselves; selecting copies what the separate labels gave."""
+    app = tui_app()
+    async with app.run_test(size=SIZE) as pilot:
+        choice = app.screen.query_one("#choice-nothing", ChoiceItem)
+        app.screen.selections = {choice: Selection(Offset(0, 1), Offset(6, 1))}
+        assert app.screen.get_selected_text() == "[red]N"
+        app.screen.selections = {choice: Selection(Offset(1, 0), Offset(7, 1))}
+        assert app.screen.get_selected_text() == "0 \n[red]N"  # key, then label
+        await pilot.press("1")
+        await pilot.pause()
+        step = app.screen.query_one("#step-0", StepItem)
+        app.screen.selections = {step: Selection(Offset(3, 0), Offset(4, 2))}
+        # across parts the end is exclusive, as it was across labels (Textual's own rule)
+        assert app.screen.get_selected_text() == "What are you building?\n → \nA w"
 
 
 async def test_the_app_survives_resizing() -> None:

@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from advisor.errors import TreeError, TreeValidationError
 from advisor.tui.text import plain
+from advisor.tui.widgets.footer import KeyFooter
 
 EXIT_CODE = 2
 """What the process exits with after a tree failed to load (as every CLI command does)."""
@@ -63,7 +64,7 @@ class ErrorScreen(Screen[None]):
             ),
             id="error-hint",
         )
-        yield Footer()
+        yield KeyFooter()
 
     def action_quit(self) -> None:
         self.app.exit(return_code=EXIT_CODE)

@@ -11,11 +11,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.highlight import highlight
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from advisor.session import Recommendation
 from advisor.tui.messages import Back, Export, ParamsChanged, Restart
@@ -24,6 +25,7 @@ from advisor.tui.screens.parameters import ParametersScreen
 from advisor.tui.state import Samples, default_export_name
 from advisor.tui.text import paragraphs, plain
 from advisor.tui.widgets.breadcrumb import Breadcrumb
+from advisor.tui.widgets.footer import KeyFooter
 
 _PYGMENTS_NAME = {"curl": "bash", "python": "python", "javascript": "javascript"}
 
@@ -76,6 +78,8 @@ class RecommendationScreen(Screen[None]):
         self.parameters = dict(parameters)
         self.template_dirs = template_dirs
         self.set_reactive(RecommendationScreen.samples, samples)
+        self._highlighted: set[str] = set()
+        """Languages whose code widget shows the highlighted sample."""
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -140,7 +144,7 @@ class RecommendationScreen(Screen[None]):
                                 id=f"code-scroll-{language}", classes="code-scroll"
                             ):
                                 yield Static(id=f"code-{language}", classes="code")
-        yield Footer()
+        yield KeyFooter()
 
     def _flow_line(self) -> Text:
         rec = self.recommendation
@@ -178,6 +182,10 @@ class RecommendationScreen(Screen[None]):
         spec = self.recommendation.outcome.sample
         if spec is None:
             return
+        # Highlighting is most of the cost of showing this screen: only the visible sample is
+        # highlighted now, each other one when its tab is first shown (plain until then).
+        self._highlighted.clear()
+        visible = self.visible_language or spec.languages[0]
         for language in spec.languages:
             sample = samples.rendered.get(language)
             code = self.query_one(f"#code-{language}", Static)
@@ -186,7 +194,11 @@ class RecommendationScreen(Screen[None]):
                 code.update(plain("(not rendered)"))
                 env.update("")
                 continue
-            code.update(highlight(sample.code, language=_PYGMENTS_NAME.get(language)))
+            if language == visible:
+                self._highlight(language)
+            else:
+                # The same text and colour as highlight() gives, without the token styles.
+                code.update(Content("\n".join(sample.code.splitlines())).stylize_before("$text"))
             env.update(
                 plain(
                     ("Reads ", "bold"),
@@ -195,6 +207,19 @@ class RecommendationScreen(Screen[None]):
                     sample.filename,
                 )
             )
+
+    def _highlight(self, language: str) -> None:
+        sample = self.samples.rendered.get(language)
+        if sample is None or language in self._highlighted:
+            return
+        self._highlighted.add(language)
+        code = self.query_one(f"#code-{language}", Static)
+        code.update(highlight(sample.code, language=_PYGMENTS_NAME.get(language)))
+
+    def on_tabbed_content_tab_activated(self) -> None:
+        language = self.visible_language
+        if language is not None:
+            self._highlight(language)
 
     # -- the visible sample -------------------------------------------------------------------
 

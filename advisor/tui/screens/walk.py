@@ -1,21 +1,30 @@
-"""The walk: one question at a time, with the path so far and how much may be left."""
+"""The walk: one question at a time, with the path so far and how much may be left.
+
+The screen is composed once. After an answer only what changed is replaced: the question's
+text, its choices, the steps of the breadcrumb that differ, the progress hint. Rebuilding the
+whole screen instead (``recompose``) styled and laid out every widget again, footer included,
+on every answer; see ``benchmarks/tui_start.py --redraw``.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer, ListView, Static
+from textual.widgets import ListView, Static
 
+from advisor.models import Question
 from advisor.session import Session
 from advisor.tui.messages import Answered, Back, Restart
 from advisor.tui.text import paragraphs, plain
 from advisor.tui.widgets.breadcrumb import Breadcrumb
 from advisor.tui.widgets.choices import NUMBER_KEYS, ChoiceList
+from advisor.tui.widgets.footer import KeyFooter
 
 _CHOOSE: list[BindingType] = [
     Binding(
@@ -28,6 +37,9 @@ _CHOOSE: list[BindingType] = [
     )
     for number, key in enumerate(NUMBER_KEYS, 1)
 ]
+
+_DONE = "You have reached a recommendation."
+"""What the walk shows, under the recommendation, once there is no question left."""
 
 
 class WalkScreen(Screen[None]):
@@ -44,12 +56,14 @@ class WalkScreen(Screen[None]):
 
     AUTO_FOCUS = "#choices"
 
-    session: reactive[Session | None] = reactive(None, recompose=True)
-    """The walk to show; the app sets it after every change."""
+    session: var[Session | None] = var(None, init=False)
+    """The walk to show; the app sets it after every change (the watcher updates the widgets:
+    a plain reactive would also repaint the whole screen first, for nothing)."""
 
     def __init__(self, session: Session) -> None:
         super().__init__(id="walk")
         self.set_reactive(WalkScreen.session, session)
+        self._choice_help: str | None = None
 
     def compose(self) -> ComposeResult:
         session = self.session
@@ -57,45 +71,47 @@ class WalkScreen(Screen[None]):
         question = session.current_question
         with Horizontal(id="topbar"):
             yield Static(plain(session.tree.title), id="tree-title")
-            yield Static(plain(self._progress(session)), id="progress")
-        if session.steps:
-            yield Breadcrumb(session.steps, id="breadcrumb")
-        if question is None:
-            yield Static(plain("You have reached a recommendation."), id="question-text")
-        else:
-            with VerticalScroll(id="question-box"):
-                yield Static(plain((question.text, "bold")), id="question-text")
-                yield Static(paragraphs(question.help), id="question-help")
-            yield ChoiceList(question, id="choices")
-            yield Static(id="choice-help")
-        yield Footer()
-
-    def _progress(self, session: Session) -> str:
-        done = len(session.steps)
-        if session.current_question is None:
-            return f"{done} answered · done"
-        return f"{done} answered · at most {session.remaining} to go"
-
-    async def recompose(self) -> None:
-        await super().recompose()
-        self._focus_choices()
-        self._show_choice_help()
+            yield Static(_progress(session), id="progress")
+        yield Breadcrumb(session.steps, id="breadcrumb")
+        with VerticalScroll(id="question-box"):
+            yield Static(_question_text(question), id="question-text")
+            yield Static(_question_help(question), id="question-help")
+        yield ChoiceList(question, id="choices")
+        yield Static(id="choice-help")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show_choice_help()
 
-    def _focus_choices(self) -> None:
-        for choices in self.query("#choices").results(ChoiceList):
+    async def watch_session(self, session: Session | None) -> None:
+        if session is None or not self.is_mounted:
+            return
+        question = session.current_question
+        if question is None:
+            # The recommendation now covers this screen: keep the last question, which is
+            # what Back returns to (and then there is nothing to replace).
+            return
+        async with self.batch():
+            self.query_one("#progress", Static).update(_progress(session))
+            await self.query_one("#breadcrumb", Breadcrumb).show(session.steps)
+            box = self.query_one("#question-box", VerticalScroll)
+            box.scroll_home(animate=False, immediate=True)
+            self.query_one("#question-text", Static).update(_question_text(question))
+            self.query_one("#question-help", Static).update(_question_help(question))
+            choices = self.query_one("#choices", ChoiceList)
+            await choices.show(question)
             choices.focus()
+            self._show_choice_help()
 
     def _show_choice_help(self) -> None:
-        choices = self.query("#choices").results(ChoiceList)
-        help_text = self.query("#choice-help").results(Static)
-        for widget, list_view in zip(help_text, choices, strict=False):
-            choice = list_view.highlighted_choice
-            text = choice.help if choice is not None and choice.help else ""
-            widget.update(plain(("→ ", "bold"), text) if text else "")
-            widget.display = bool(text)
+        choice = self.query_one("#choices", ChoiceList).highlighted_choice
+        text = choice.help if choice is not None and choice.help else ""
+        if text == self._choice_help:
+            return  # the same help again (the cursor came back): nothing to lay out
+        self._choice_help = text
+        widget = self.query_one("#choice-help", Static)
+        widget.update(plain(("→ ", "bold"), text) if text else "")
+        widget.display = bool(text)
 
     def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
         if isinstance(event.list_view, ChoiceList):
@@ -112,8 +128,7 @@ class WalkScreen(Screen[None]):
 
     def action_select(self) -> None:
         """Enter where no list has focus: pick the highlighted choice."""
-        for choices in self.query("#choices").results(ChoiceList):
-            choices.action_select_cursor()
+        self.query_one("#choices", ChoiceList).action_select_cursor()
 
     def action_back(self) -> None:
         if self.session is None or not self.session.steps:
@@ -128,5 +143,19 @@ class WalkScreen(Screen[None]):
         self.toggle_class("-hide-help")
 
     def action_focus_path(self) -> None:
-        for path in self.query("#breadcrumb").results(Breadcrumb):
-            path.focus()
+        self.query_one("#breadcrumb", Breadcrumb).focus()
+
+
+def _progress(session: Session) -> Text:
+    done = len(session.steps)
+    if session.current_question is None:
+        return plain(f"{done} answered · done")
+    return plain(f"{done} answered · at most {session.remaining} to go")
+
+
+def _question_text(question: Question | None) -> Text:
+    return plain(_DONE) if question is None else plain((question.text, "bold"))
+
+
+def _question_help(question: Question | None) -> Text:
+    return Text() if question is None else paragraphs(question.help)
