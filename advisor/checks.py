@@ -16,12 +16,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from advisor.errors import Problem
+from advisor.errors import DataPath, Problem
 from advisor.models import Flow, Node, Outcome, Question, Source, Tree
 from advisor.suggest import did_you_mean
-from advisor.yamlsafe import Path
 
-Located = tuple[Path, Problem]
+Located = tuple[DataPath, Problem]
 TemplateLookup = Callable[[str, str], bool]
 
 
@@ -89,7 +88,7 @@ def check_tree(
     return problems
 
 
-def _node_path(tree: Tree, node: Question | Outcome) -> Path:
+def _node_path(tree: Tree, node: Question | Outcome) -> DataPath:
     if isinstance(node, Question):
         return ("questions", tree.questions.index(node))
     return ("outcomes", tree.outcomes.index(node))
@@ -293,7 +292,7 @@ def _templates(tree: Tree, has_template: TemplateLookup) -> Iterator[Located]:
 
 def _unsafe_text(tree: Tree) -> Iterator[Located]:
     """Warn about control characters: terminals would act on them (the output strips them)."""
-    texts: list[tuple[Path, str, str | None]] = [
+    texts: list[tuple[DataPath, str, str | None]] = [
         ((key,), text, None) for key in ("title", "description") if (text := getattr(tree, key))
     ]
     for section in ("questions", "outcomes", "flows", "sources"):
@@ -316,7 +315,7 @@ def _unsafe_text(tree: Tree) -> Iterator[Located]:
             )
 
 
-def _strings(value: object, path: Path) -> Iterator[tuple[Path, str]]:
+def _strings(value: object, path: DataPath) -> Iterator[tuple[DataPath, str]]:
     if isinstance(value, str):
         yield path, value
     elif isinstance(value, dict):

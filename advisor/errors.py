@@ -24,6 +24,10 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 
+DataPath = tuple[str | int, ...]
+"""Where a value sits in a tree's data: keys and list indexes from the root, e.g.
+``("questions", 3, "choices", 1, "next")``."""
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:

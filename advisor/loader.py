@@ -16,7 +16,6 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ValidationError
 
-from advisor import yamlsafe
 from advisor.checks import (
     Invalid,
     TemplateLookup,
@@ -24,7 +23,7 @@ from advisor.checks import (
     check_tree,
     may_hold_controls,
 )
-from advisor.errors import Problem, TreeError, TreeValidationError
+from advisor.errors import DataPath, Problem, TreeError, TreeValidationError
 from advisor.models import (
     GRANT_TYPES,
     Alternative,
@@ -187,6 +186,9 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _parse_tree(text: str, file: str, template_dirs: Sequence[Path]) -> LoadedTree:
+    # Imported here: a tree from the validated-tree cache never needs the YAML parser.
+    from advisor import yamlsafe
+
     data, problems = yamlsafe.parse(text, file)
     if not isinstance(data, dict):
         kinds = {
@@ -203,7 +205,7 @@ def _parse_tree(text: str, file: str, template_dirs: Sequence[Path]) -> LoadedTr
             line=1,
         )
         raise TreeValidationError(file, [problem])
-    located: list[tuple[yamlsafe.Path, Problem]] = []
+    located: list[tuple[DataPath, Problem]] = []
     tree: Tree | None = None
     has_template = _template_lookup(template_dirs)
     scan = may_hold_controls(text)
@@ -276,9 +278,7 @@ def _partial_tree(data: dict[str, Any]) -> tuple[Tree, Invalid, dict[str, list[i
     return tree, gaps, positions_of
 
 
-def _position(
-    positions: dict[yamlsafe.Path, tuple[int, int]], path: yamlsafe.Path
-) -> tuple[int, int] | None:
+def _position(positions: dict[DataPath, tuple[int, int]], path: DataPath) -> tuple[int, int] | None:
     """The position of ``path``, or of its nearest located ancestor."""
     for length in range(len(path), -1, -1):
         found = positions.get(path[:length])
@@ -287,17 +287,15 @@ def _position(
     return None
 
 
-def _shape_problems(
-    exc: ValidationError, data: dict[str, Any]
-) -> list[tuple[yamlsafe.Path, Problem]]:
+def _shape_problems(exc: ValidationError, data: dict[str, Any]) -> list[tuple[DataPath, Problem]]:
     """Turn pydantic's errors into located problems, one per data path and message."""
-    by_path: dict[yamlsafe.Path, list[dict[str, Any]]] = {}
+    by_path: dict[DataPath, list[dict[str, Any]]] = {}
     for error in exc.errors(include_url=False):
         path = _data_path(data, error["loc"])
         if error["type"] == "missing":
             path = (*path, error["loc"][-1]) if error["loc"] else path
         by_path.setdefault(path, []).append(dict(error))
-    located: list[tuple[yamlsafe.Path, Problem]] = []
+    located: list[tuple[DataPath, Problem]] = []
     for path, errors in by_path.items():
         if len(errors) > 1:  # `X | None` reports both branches; "should be None" is noise
             errors = [e for e in errors if e["type"] != "none_required"] or errors
@@ -313,7 +311,7 @@ def _shape_problems(
     return located
 
 
-def _data_path(data: Any, loc: tuple[int | str, ...]) -> yamlsafe.Path:
+def _data_path(data: Any, loc: tuple[int | str, ...]) -> DataPath:
     """The prefix of pydantic's ``loc`` that exists in the data (drops union-member tags)."""
     path: list[str | int] = []
     current: Any = data
@@ -328,7 +326,7 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> yamlsafe.Path:
     return tuple(path)
 
 
-def _problem(path: yamlsafe.Path, error: dict[str, Any], data: dict[str, Any]) -> Problem:
+def _problem(path: DataPath, error: dict[str, Any], data: dict[str, Any]) -> Problem:
     kind = error["type"]
     field = _dotted(path)
     hint: str | None = None
@@ -375,7 +373,7 @@ def _split_expected(expected: str) -> list[str]:
     return [part for part in parts if part]
 
 
-def _model_at(path: yamlsafe.Path) -> type[BaseModel] | None:
+def _model_at(path: DataPath) -> type[BaseModel] | None:
     """The model validating the mapping at ``path`` (a Tree at the root)."""
     for part in reversed(path):
         if isinstance(part, str):
@@ -383,7 +381,7 @@ def _model_at(path: yamlsafe.Path) -> type[BaseModel] | None:
     return Tree
 
 
-def _entry(data: dict[str, Any], path: yamlsafe.Path) -> dict[str, Any]:
+def _entry(data: dict[str, Any], path: DataPath) -> dict[str, Any]:
     """The question/outcome/flow/source mapping a path points into (empty if none)."""
     if len(path) >= 2 and path[0] in ("questions", "outcomes", "flows", "sources"):
         entries = data.get(str(path[0]))
@@ -394,13 +392,13 @@ def _entry(data: dict[str, Any], path: yamlsafe.Path) -> dict[str, Any]:
     return {}
 
 
-def _node_id(data: dict[str, Any], path: yamlsafe.Path) -> str | None:
+def _node_id(data: dict[str, Any], path: DataPath) -> str | None:
     """The id of the question/outcome/flow/source a path points into."""
     node_id = _entry(data, path).get("id")
     return node_id[:64] if isinstance(node_id, str) else None
 
 
-def _dotted(path: yamlsafe.Path) -> str:
+def _dotted(path: DataPath) -> str:
     """``questions[3].choices[1].next`` from a data path."""
     text = ""
     for part in path:

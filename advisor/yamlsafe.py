@@ -36,7 +36,7 @@ from yaml.events import (
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from advisor.errors import Problem, TreeValidationError
+from advisor.errors import DataPath, Problem, TreeValidationError
 
 try:  # The C parser is ~10x faster; fall back to pure Python where libyaml is missing.
     from yaml import CSafeLoader as _Loader
@@ -50,7 +50,7 @@ MAX_VALUES: Final = 1_000_000
 """Most values a document may expand to, counting every alias expansion (a 10,000-node tree
 holds about 150,000)."""
 
-Path = tuple[str | int, ...]
+Path = DataPath
 
 _STR: Final = "tag:yaml.org,2002:str"
 _CORE_TAGS: Final = {
