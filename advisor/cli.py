@@ -458,12 +458,9 @@ def _render_samples(
         from advisor.discovery import tailor_params
 
         params = tailor_params(params, metadata, outcome)
-    if params.client_auth is None:
-        from advisor.samples.catalog import choose_client_auth
+    from advisor.samples.catalog import with_client_auth
 
-        params = params.with_values(
-            client_auth=choose_client_auth(outcome.sample.template, outcome.client_auth)
-        )
+    params = with_client_auth(params, outcome.sample.template, outcome.client_auth)
     notes: list[str] = []
     if languages is not None:
         # Asked for languages this outcome has no sample in: say so, render the others.

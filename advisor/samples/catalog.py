@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 # Re-exported: where the files are is part of what the catalogue describes.
 from advisor.samples.files import EXTENSIONS as EXTENSIONS
 from advisor.samples.files import TEMPLATE_DIR as TEMPLATE_DIR
 from advisor.samples.files import find_template as find_template
 from advisor.samples.files import template_filename as template_filename
+
+if TYPE_CHECKING:
+    from advisor.samples.params import SampleParams
 
 ClientAuth = str
 """A token endpoint client authentication method (see :data:`advisor.models.ClientAuthMethod`)."""
@@ -256,6 +259,16 @@ def shipped_templates() -> dict[str, tuple[str, ...]]:
         template: tuple(lang for lang in EXTENSIONS if lang in languages)
         for template, languages in sorted(found.items())
     }
+
+
+def with_client_auth(params: SampleParams, template: str, preferred: Sequence[str]) -> SampleParams:
+    """``params`` with a client authentication: the user's, else :func:`choose_client_auth`.
+
+    The one place the CLI and the TUI decide it, so their samples (and reports) agree.
+    """
+    if params.client_auth is not None:
+        return params
+    return params.with_values(client_auth=choose_client_auth(template, preferred))
 
 
 def choose_client_auth(template: str, preferred: Sequence[str] = ()) -> str | None:

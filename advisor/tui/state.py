@@ -83,11 +83,15 @@ def render_samples(
     spec = recommendation.outcome.sample
     if spec is None:
         return Samples()
+    from advisor.samples.catalog import with_client_auth
     from advisor.samples.params import SampleParams
     from advisor.samples.render import render_samples as render
 
+    outcome = recommendation.outcome
+    params = SampleParams().with_values(**parameters)
     try:
-        rendered = render(spec, SampleParams().with_values(**parameters), None, template_dirs)
+        params = with_client_auth(params, spec.template, outcome.client_auth)
+        rendered = render(spec, params, None, template_dirs)
     except AdvisorError as exc:
         return Samples(error=clean(str(exc)))
     assumptions = tuple(dict.fromkeys(a for s in rendered.values() for a in s.assumptions))

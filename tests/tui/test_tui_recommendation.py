@@ -450,3 +450,26 @@ async def test_zoom_the_report_or_the_samples() -> None:
         await pilot.press("escape")  # leaves the zoom first, without going back
         assert screen.maximized is None
         assert isinstance(app.screen, RecommendationScreen)
+
+
+async def test_export_agrees_with_ask_on_client_authentication(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """offline_access is a confidential web client whose refresh sample is public by default:
+    the TUI must pick the outcome's client authentication exactly as ``ask`` does."""
+    monkeypatch.chdir(tmp_path)
+    tree = load_tree()
+    walk = walks_to_outcomes(tree)["offline_access"]
+    answers = [f"{q}={tree.question(q).choices[i].id}" for q, i in walk]  # type: ignore[union-attr]
+    expected = cli_markdown(
+        capsys, ["ask", *(arg for answer in answers for arg in ("-a", answer)), "-f", "markdown"]
+    )
+    assert "client_secret_basic" in expected
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await drive(pilot, app, walk)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+    assert (tmp_path / "grant-advisor-offline-access.md").read_text(encoding="utf-8") == expected
