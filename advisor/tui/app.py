@@ -74,6 +74,17 @@ class GrantAdvisorApp(App[None]):
 
     def on_mount(self) -> None:
         self._fit(self.size.height)
+        if self.session is not None:
+            # While the user reads the first question, import what the recommendation will
+            # need (Jinja2, Pygments, the screen): reaching it then costs a render, not imports.
+            self.call_after_refresh(
+                self.run_worker,
+                _prefetch,
+                thread=True,
+                exclusive=True,
+                group="prefetch",
+                exit_on_error=False,
+            )
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit(event.size.height)
@@ -247,3 +258,9 @@ def _is_recommendation(screen: Screen[Any]) -> TypeGuard[RecommendationScreen]:
     """Whether ``screen`` is the recommendation (without importing it before it is needed)."""
     module = sys.modules.get("advisor.tui.screens.recommendation")
     return module is not None and isinstance(screen, module.RecommendationScreen)
+
+
+def _prefetch() -> None:
+    """Import the recommendation screen's dependencies (runs in a worker thread)."""
+    import advisor.samples.render
+    import advisor.tui.screens.recommendation  # noqa: F401  (Pygments via the highlighter)
