@@ -2,7 +2,14 @@
 
 Only what the first question needs is imported up front (the walk screen, the session): the
 other screens, and what they pull in (Pygments for the samples, the form widgets), are imported
-where they are first shown, so starting the TUI does not pay for them.
+where they are first shown, so starting the TUI does not pay for them. The HTTP client (httpx)
+is imported by the discovery worker, the first time the user asks for discovery.
+
+Discovery: the parameters form posts :class:`~advisor.tui.messages.DiscoverRequested`; a
+thread worker reads the issuer's metadata (the UI keeps running) and the app hands the result
+back to the form, which closes with the parameters and the metadata (a ``ParamsChanged``) or
+shows the error. The app keeps the metadata: every recommendation reached afterwards gets the
+server's endpoints in its samples and is checked against it, as ``ask --discover`` does.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeGuard
 
@@ -19,14 +27,26 @@ from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.reactive import var
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from advisor.errors import AnswerError, ExportError
 from advisor.session import Session
 from advisor.tui import messages
 from advisor.tui.screens.walk import WalkScreen
-from advisor.tui.state import Samples, load_tree, render_samples, report_markdown
+from advisor.tui.state import (
+    Discovery,
+    Samples,
+    compatibility,
+    discover_metadata,
+    load_tree,
+    one_line,
+    render_samples,
+    report_markdown,
+)
 
 if TYPE_CHECKING:
+    from advisor.compat import Compatibility
+    from advisor.discovery import ServerMetadata
     from advisor.tui.screens.recommendation import RecommendationScreen
 
 SHORT_TERMINAL = 26
@@ -44,14 +64,19 @@ class GrantAdvisorApp(App[None]):
 
     session: var[Session | None] = var(None, init=False)
     """The walk. Every change goes through an engine call in a message handler below."""
-    parameters: var[dict[str, Any]] = var(dict, init=False)
-    """Sample parameters the user gave (``SampleParams`` field names), as the CLI records them."""
+    parameters: var[dict[str, Any]] = var(dict, init=False, always_update=True)
+    """Sample parameters the user gave (``SampleParams`` field names), as the CLI records them.
+    Every assignment re-renders the samples (the metadata may have changed with them)."""
 
     def __init__(self, tree_path: str | None = None, template_dirs: tuple[Path, ...] = ()) -> None:
         super().__init__()
         self.template_dirs = template_dirs
         loaded, self.load_error = load_tree(tree_path, template_dirs)
         self.samples = Samples()
+        self.metadata: ServerMetadata | None = None
+        """The issuer's metadata while discovery is on (set with the parameters)."""
+        self.compat: Compatibility | None = None
+        """The recommendation checked against ``metadata``."""
         if loaded is not None:
             self.set_reactive(GrantAdvisorApp.session, Session(loaded.tree))
 
@@ -106,13 +131,21 @@ class GrantAdvisorApp(App[None]):
             while len(self.screen_stack) > 1:
                 self.pop_screen()
             return
-        self.samples = render_samples(recommendation, self.parameters, self.template_dirs)
+        self.samples = render_samples(
+            recommendation, self.parameters, self.template_dirs, self.metadata
+        )
+        self.compat = compatibility(recommendation, self.metadata)
         from advisor.tui.screens.recommendation import RecommendationScreen
 
         if not any(isinstance(s, RecommendationScreen) for s in self.screen_stack):
             self.push_screen(
                 RecommendationScreen(
-                    recommendation, self.samples, self.parameters, self.template_dirs
+                    recommendation,
+                    self.samples,
+                    self.parameters,
+                    self.template_dirs,
+                    compat=self.compat,
+                    discover=self.metadata is not None,
                 )
             )
 
@@ -120,13 +153,16 @@ class GrantAdvisorApp(App[None]):
         recommendation = self.session.recommendation() if self.session else None
         if recommendation is None:
             return
-        self.samples = render_samples(recommendation, parameters, self.template_dirs)
+        self.samples = render_samples(recommendation, parameters, self.template_dirs, self.metadata)
+        self.compat = compatibility(recommendation, self.metadata)
         from advisor.tui.screens.recommendation import RecommendationScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, RecommendationScreen):
                 screen.parameters = dict(parameters)
+                screen.discover = self.metadata is not None
                 screen.samples = self.samples
+                screen.compat = self.compat
 
     # -- messages come up -----------------------------------------------------------------------
 
@@ -161,7 +197,37 @@ class GrantAdvisorApp(App[None]):
 
     @on(messages.ParamsChanged)
     def _params_changed(self, message: messages.ParamsChanged) -> None:
+        self.metadata = message.metadata
         self.parameters = message.parameters
+
+    @on(messages.DiscoverRequested)
+    def _discover_requested(self, message: messages.DiscoverRequested) -> None:
+        # A thread: discovery blocks on the network for up to its total timeout (15 s).
+        self.run_worker(
+            partial(discover_metadata, message.issuer),
+            name=message.issuer,
+            group="discovery",
+            exclusive=True,  # a newer request replaces an older one
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "discovery":
+            return
+        if event.state == WorkerState.SUCCESS and isinstance(worker.result, Discovery):
+            discovery = worker.result
+        elif event.state == WorkerState.ERROR:  # a bug, but the user gets a line, not a crash
+            error = worker.error
+            discovery = Discovery(worker.name, error=one_line(f"{type(error).__name__}: {error}"))
+        else:
+            return
+        from advisor.tui.screens.parameters import ParametersScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, ParametersScreen):
+                screen.discovery = discovery  # the form checks it is the answer it waits for
 
     @on(messages.Export)
     def _export(self, message: messages.Export) -> None:
@@ -183,7 +249,7 @@ class GrantAdvisorApp(App[None]):
             return
         from advisor.exports.files import write_atomic
 
-        text = report_markdown(recommendation, self.samples, self.parameters)
+        text = report_markdown(recommendation, self.samples, self.parameters, self.compat)
         try:
             written = write_atomic(path, text, force=message.force)
         except ExportError as exc:

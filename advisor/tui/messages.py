@@ -9,9 +9,12 @@ and ignored instead of answering the wrong question.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from advisor.discovery import ServerMetadata
 
 
 class Answered(Message):
@@ -50,8 +53,23 @@ class Export(Message):
 
 
 class ParamsChanged(Message):
-    """New sample parameters: only the fields the user gave (``SampleParams`` names)."""
+    """New sample parameters: only the fields the user gave (``SampleParams`` names).
 
-    def __init__(self, parameters: Mapping[str, Any]) -> None:
+    ``metadata`` is the issuer's metadata when discovery is on (the samples then use its
+    endpoints and the advice is checked against it), None when it is off.
+    """
+
+    def __init__(
+        self, parameters: Mapping[str, Any], metadata: ServerMetadata | None = None
+    ) -> None:
         super().__init__()
         self.parameters = dict(parameters)
+        self.metadata = metadata
+
+
+class DiscoverRequested(Message):
+    """Read ``issuer``'s metadata (the app does it in a worker, then answers the form)."""
+
+    def __init__(self, issuer: str) -> None:
+        super().__init__()
+        self.issuer = issuer

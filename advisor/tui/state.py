@@ -1,8 +1,12 @@
 """The engine calls the TUI makes, in plain Python (no Textual), so they are easy to test.
 
-Loading a tree, rendering an outcome's samples with the user's parameters, the Markdown
-report (the very call ``grant-advisor ask --format markdown`` makes, with the same
-arguments), and checking what the user typed into the parameters form.
+Loading a tree, rendering an outcome's samples with the user's parameters (and, after
+discovery, the server's metadata), reading an issuer's metadata, checking the recommendation
+against it, the Markdown report (the very call ``grant-advisor ask --format markdown`` makes,
+with the same arguments), and checking what the user typed into the parameters form.
+
+Nothing here imports httpx at module level: :func:`discover_metadata` imports the discovery
+code when it runs, so starting the TUI never pays for the HTTP client.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from advisor.errors import AdvisorError, TreeError, TreeValidationError
 from advisor.termsafe import clean
 
 if TYPE_CHECKING:
+    from advisor.compat import Compatibility
+    from advisor.discovery import ServerMetadata
     from advisor.loader import LoadedTree
     from advisor.samples.render import RenderedSample
     from advisor.session import Recommendation
@@ -78,8 +84,13 @@ def render_samples(
     recommendation: Recommendation,
     parameters: Mapping[str, Any],
     template_dirs: Sequence[Path] = (),
+    metadata: ServerMetadata | None = None,
 ) -> Samples:
-    """Render every language of the outcome's sample, as ``ask`` does without ``--lang``."""
+    """Render every language of the outcome's sample, as ``ask`` does without ``--lang``.
+
+    With ``metadata`` (discovery is on), the samples get the server's endpoints and client
+    authentication, as ``ask --discover`` renders them.
+    """
     spec = recommendation.outcome.sample
     if spec is None:
         return Samples()
@@ -90,6 +101,10 @@ def render_samples(
     outcome = recommendation.outcome
     params = SampleParams().with_values(**parameters)
     try:
+        if metadata is not None:
+            from advisor.discovery import tailor_params
+
+            params = tailor_params(params, metadata, outcome)
         params = with_client_auth(params, spec.template, outcome.client_auth)
         rendered = render(spec, params, None, template_dirs)
     except AdvisorError as exc:
@@ -98,14 +113,66 @@ def render_samples(
     return Samples(rendered, assumptions)
 
 
+@dataclass(frozen=True)
+class Discovery:
+    """What reading an issuer's metadata gave: the metadata, or why there is none."""
+
+    issuer: str
+    """The issuer that was asked."""
+    metadata: ServerMetadata | None = None
+    """Its metadata, fetched and checked."""
+    error: str | None = None
+    """Why there is none, in one line (a :class:`~advisor.errors.DiscoveryError` or
+    :class:`~advisor.errors.ParameterError` message)."""
+
+
+def discover_metadata(issuer: str) -> Discovery:
+    """Fetch ``issuer``'s metadata as ``ask --discover`` does (same call, same limits).
+
+    Blocks on the network: the app runs it in a worker thread. Never raises an
+    :class:`~advisor.errors.AdvisorError`: its message comes back in :attr:`Discovery.error`.
+    """
+    from advisor.discovery import discover
+
+    try:
+        return Discovery(issuer, metadata=discover(issuer))
+    except AdvisorError as exc:
+        return Discovery(issuer, error=one_line(str(exc)))
+
+
+def one_line(text: str) -> str:
+    """``text`` cleaned of control sequences, its whitespace (line breaks too) folded."""
+    return " ".join(clean(text).split())
+
+
+def compatibility(
+    recommendation: Recommendation | None, metadata: ServerMetadata | None
+) -> Compatibility | None:
+    """The recommendation checked against the server, as ``ask --discover`` checks it.
+
+    None without metadata, for an incomplete walk, and for an outcome without a flow (``ask``
+    fetches nothing then, and its report has no "Server compatibility" section).
+    """
+    if metadata is None or recommendation is None or recommendation.outcome.flow == "none":
+        return None
+    from advisor.compat import Compatibility, check_recommendation
+
+    findings = check_recommendation(recommendation.outcome, recommendation.flow, metadata)
+    return Compatibility(metadata.issuer, metadata.url, tuple(findings))
+
+
 def report_markdown(
-    recommendation: Recommendation, samples: Samples, parameters: Mapping[str, Any]
+    recommendation: Recommendation,
+    samples: Samples,
+    parameters: Mapping[str, Any],
+    compat: Compatibility | None = None,
 ) -> str:
-    """The Markdown report: exactly what ``ask --format markdown`` prints for these inputs."""
+    """The Markdown report: exactly what ``ask --format markdown`` prints for these inputs
+    (``compat``: what ``--discover`` found, in a "Server compatibility" section)."""
     from advisor.exports.markdown import recommendation_markdown
 
     return recommendation_markdown(
-        recommendation, samples.code, samples.assumptions, dict(parameters)
+        recommendation, samples.code, samples.assumptions, dict(parameters), compat=compat
     )
 
 

@@ -218,6 +218,35 @@ async def test_progress_hint_and_help_text() -> None:
         assert shown(app, "#progress") == "1 answered · at most 1 to go"
 
 
+async def test_h_hides_the_choice_help_too() -> None:
+    """``h`` hides the highlighted choice's help line as well as the question's help."""
+    app = tui_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        question_help = screen.query_one("#question-help")
+        choice_help = screen.query_one("#choice-help")
+        assert question_help.display and choice_help.display
+        assert choice_help.region.height > 0
+        await pilot.press("h")
+        await pilot.pause()
+        assert not question_help.display
+        assert not choice_help.display
+        assert choice_help.region.height == 0  # not laid out: nothing left on screen
+        await pilot.press("down", "up")  # highlighting choices does not bring it back
+        await pilot.pause()
+        assert not choice_help.display
+        await pilot.press("h")
+        await pilot.pause()
+        assert question_help.display and choice_help.display
+        assert shown(app, "#choice-help").startswith("→ Server-rendered pages")
+        await pilot.press("down")  # a choice without help: the line goes, help shown or not
+        await pilot.pause()
+        assert not choice_help.display
+        await pilot.press("up")
+        await pilot.pause()
+        assert choice_help.display and choice_help.region.height > 0
+
+
 async def test_tree_text_is_shown_as_written_not_as_markup() -> None:
     app = tui_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -1,20 +1,38 @@
-"""The sample parameters form: issuer, client ID, scopes, redirect URI, audience."""
+"""The sample parameters form: issuer, client ID, scopes, redirect URI, audience, discovery.
+
+With "Discover from the issuer" ticked, Apply asks the app to read the issuer's metadata (in a
+worker thread) and waits, showing that it does; the app answers by setting :attr:`discovery`.
+The form closes with the parameters and the metadata, or stays open with the error under the
+fields, so nothing the user typed is lost and the samples behind it stay as they were.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Input, Label, Static
+from textual.reactive import var
+from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Static
 
 from advisor.session import Recommendation
+from advisor.tui.messages import DiscoverRequested
 from advisor.tui.screens.dialog import Dialog
-from advisor.tui.state import PARAMETER_FIELDS, check_parameters, form_values, parse_parameters
+from advisor.tui.state import (
+    PARAMETER_FIELDS,
+    Discovery,
+    check_parameters,
+    form_values,
+    parse_parameters,
+)
 from advisor.tui.text import plain
+
+if TYPE_CHECKING:
+    from advisor.discovery import ServerMetadata
 
 PLACEHOLDERS = {
     "issuer": "https://auth.example.com (placeholder)",
@@ -24,13 +42,27 @@ PLACEHOLDERS = {
     "audience": "the API's identifier, if the flow uses one",
 }
 
+NEEDS_ISSUER = "Discovery needs the issuer: the authorization server's issuer URL"
+"""What the form says when discovery is ticked without an issuer (``ask --discover`` refuses
+the same way)."""
+
 
 def field_id(name: str) -> str:
     """The id of a field's input, e.g. ``param-client-id``."""
     return "param-" + name.replace("_", "-")
 
 
-class ParametersScreen(Dialog[dict[str, Any] | None]):
+@dataclass(frozen=True)
+class AppliedParameters:
+    """What the form closes with."""
+
+    parameters: dict[str, Any]
+    """The fields given (``SampleParams`` names), as the CLI records them."""
+    metadata: ServerMetadata | None = None
+    """The issuer's metadata when discovery is ticked, None when it is not."""
+
+
+class ParametersScreen(Dialog[AppliedParameters | None]):
     """Edits the parameters; dismisses with the new ones, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -40,16 +72,25 @@ class ParametersScreen(Dialog[dict[str, Any] | None]):
 
     AUTO_FOCUS = "Input"
 
+    discovery: var[Discovery | None] = var(None, init=False)
+    """The answer to this form's last discovery request (set by the app)."""
+
     def __init__(
         self,
         parameters: Mapping[str, Any],
         recommendation: Recommendation | None = None,
         template_dirs: tuple[Path, ...] = (),
+        discover: bool = False,
     ) -> None:
         super().__init__(id="parameters")
         self.values = form_values(parameters)
         self.recommendation = recommendation
         self.template_dirs = template_dirs
+        self.discover = discover
+        self._pending: dict[str, Any] | None = None
+        """The parameters waiting for the discovery the form asked for."""
+        self._ready: AppliedParameters | None = None
+        """A result that arrived while another screen covered the form."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="params-dialog", classes="dialog"):
@@ -69,6 +110,18 @@ class ParametersScreen(Dialog[dict[str, Any] | None]):
                             select_on_focus=False,
                         )
                     yield Static(id=f"{field_id(name)}-error", classes="field-error")
+                with Horizontal(classes="field-row"):
+                    yield Label("Server", classes="field-label")
+                    yield Checkbox(
+                        plain("Discover from the issuer (its metadata, RFC 8414)"),
+                        self.discover,
+                        id="param-discover",
+                        tooltip="Samples get the server's real endpoints, and the advice is "
+                        "checked against what the server supports",
+                    )
+            with Horizontal(id="params-discovering"):
+                yield LoadingIndicator(id="params-discovering-indicator")
+                yield Static(id="params-discovering-text")
             yield Static(id="params-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Apply", id="params-apply", variant="primary")
@@ -77,6 +130,11 @@ class ParametersScreen(Dialog[dict[str, Any] | None]):
     def on_mount(self) -> None:
         for error in self.query(".field-error, .form-error").results(Static):
             error.display = False
+
+    def on_screen_resume(self) -> None:
+        ready, self._ready = self._ready, None
+        if ready is not None:
+            self.dismiss(ready)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -94,12 +152,22 @@ class ParametersScreen(Dialog[dict[str, Any] | None]):
             for error in self.query(f"#{event.input.id}-error").results(Static):
                 error.display = False
             event.input.remove_class("-invalid")
+        self._stop_waiting()  # the values asked about are not the ones in the form any more
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        self._stop_waiting()
+        for error in self.query("#param-issuer-error").results(Static):
+            error.display = False
 
     def action_apply(self) -> None:
         form = {
             name: self.query_one(f"#{field_id(name)}", Input).value for name, _ in PARAMETER_FIELDS
         }
         parameters, problems = parse_parameters(form)
+        discover = self.query_one("#param-discover", Checkbox).value
+        if discover and "issuer" not in parameters and "issuer" not in problems:
+            problems["issuer"] = NEEDS_ISSUER
         for name, _ in PARAMETER_FIELDS:
             error = self.query_one(f"#{field_id(name)}-error", Static)
             field = self.query_one(f"#{field_id(name)}", Input)
@@ -109,6 +177,7 @@ class ParametersScreen(Dialog[dict[str, Any] | None]):
             field.set_class(problem is not None, "-invalid")
         general = self.query_one("#params-error", Static)
         general.display = False
+        self._stop_waiting()
         if problems:
             first = next(name for name, _ in PARAMETER_FIELDS if name in problems)
             self.query_one(f"#{field_id(first)}", Input).focus()
@@ -118,7 +187,36 @@ class ParametersScreen(Dialog[dict[str, Any] | None]):
             general.update(plain(("Not accepted: ", "bold"), rejected))
             general.display = True
             return
-        self.dismiss(parameters)
+        if not discover:
+            self.dismiss(AppliedParameters(parameters))
+            return
+        issuer = str(parameters["issuer"])
+        self._pending = parameters
+        self.query_one("#params-discovering-text", Static).update(
+            plain("Reading the metadata of ", (issuer, "bold"), "…")
+        )
+        self.add_class("-discovering")
+        self.post_message(DiscoverRequested(issuer))
+
+    def watch_discovery(self, discovery: Discovery | None) -> None:
+        parameters = self._pending
+        if discovery is None or parameters is None or discovery.issuer != parameters["issuer"]:
+            return  # not (or no longer) what this form is waiting for
+        self._stop_waiting()
+        if discovery.metadata is None:
+            general = self.query_one("#params-error", Static)
+            general.update(plain(("Discovery failed: ", "bold"), discovery.error or "no metadata"))
+            general.display = True
+            return
+        applied = AppliedParameters(parameters, discovery.metadata)
+        if self.app.screen is self:
+            self.dismiss(applied)
+        else:
+            self._ready = applied  # dismissed when the form is back on top
+
+    def _stop_waiting(self) -> None:
+        self._pending = None
+        self.remove_class("-discovering")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,10 +1,14 @@
-"""The recommendation: the advice on top, the sample code (one tab per language) below."""
+"""The recommendation: the advice on top, the sample code (one tab per language) below.
+
+After discovery, the advice also shows the "Server compatibility" section (``#findings``):
+what the issuer's metadata says about it, errors first, one widget per finding.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -21,11 +25,14 @@ from textual.widgets import Static, TabbedContent, TabPane
 from advisor.session import Recommendation
 from advisor.tui.messages import Back, Export, ParamsChanged, Restart
 from advisor.tui.screens.export import ExportScreen
-from advisor.tui.screens.parameters import ParametersScreen
+from advisor.tui.screens.parameters import AppliedParameters, ParametersScreen
 from advisor.tui.state import Samples, default_export_name
 from advisor.tui.text import paragraphs, plain
 from advisor.tui.widgets.breadcrumb import Breadcrumb
 from advisor.tui.widgets.footer import KeyFooter
+
+if TYPE_CHECKING:
+    from advisor.compat import Compatibility
 
 _PYGMENTS_NAME = {"curl": "bash", "python": "python", "javascript": "javascript"}
 
@@ -65,6 +72,8 @@ class RecommendationScreen(Screen[None]):
 
     samples: reactive[Samples] = reactive(Samples, init=False)
     """The samples rendered with the current parameters."""
+    compat: reactive[Compatibility | None] = reactive(None, init=False)
+    """The advice checked against the issuer's metadata (None: discovery is off)."""
 
     def __init__(
         self,
@@ -72,12 +81,17 @@ class RecommendationScreen(Screen[None]):
         samples: Samples,
         parameters: Mapping[str, Any],
         template_dirs: tuple[Path, ...] = (),
+        compat: Compatibility | None = None,
+        discover: bool = False,
     ) -> None:
         super().__init__(id="recommendation")
         self.recommendation = recommendation
         self.parameters = dict(parameters)
         self.template_dirs = template_dirs
+        self.discover = discover
+        """Whether discovery is on (the parameters form opens with it ticked)."""
         self.set_reactive(RecommendationScreen.samples, samples)
+        self.set_reactive(RecommendationScreen.compat, compat)
         self._highlighted: set[str] = set()
         """Languages whose code widget shows the highlighted sample."""
 
@@ -93,6 +107,14 @@ class RecommendationScreen(Screen[None]):
             yield Static(paragraphs(outcome.summary), id="rec-summary")
             if rec.steps:
                 yield Breadcrumb(rec.steps, id="breadcrumb")
+            # Where the Markdown report has it: after the answers, before the advice.
+            yield Static(
+                plain(("Server compatibility", "bold")),
+                classes="section-title",
+                id="findings-title",
+            )
+            with Vertical(id="findings", classes="section"):
+                yield Static(id="findings-source")
             yield from _section("Why", "rec-rationale", [paragraphs(outcome.rationale)], "")
             yield from _section(
                 "Security checklist", "rec-security", [plain(s) for s in outcome.security], "☐"
@@ -164,11 +186,40 @@ class RecommendationScreen(Screen[None]):
     def _assumptions(self) -> list[Text]:
         return [plain(a) for a in self.samples.assumptions]
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self._show_samples()
+        await self._show_findings()
 
     def watch_samples(self) -> None:
         self._show_samples()
+
+    async def watch_compat(self) -> None:
+        await self._show_findings()
+
+    async def _show_findings(self) -> None:
+        compat = self.compat
+        self.set_class(compat is None, "-no-findings")
+        box = self.query_one("#findings", Vertical)
+        await box.query(".finding").remove()
+        if compat is None:
+            return
+        self.query_one("#findings-source", Static).update(
+            plain(
+                "Checked against the metadata of ",
+                (compat.issuer, "bold"),
+                f" (read from {compat.metadata_url})",
+                "."
+                if compat.findings
+                else ": no problems found, the server advertises everything this advice needs.",
+            )
+        )
+        await box.mount_all(
+            Static(
+                plain((finding.severity, "bold"), ": ", finding.message, f" [{finding.code}]"),
+                classes=f"finding -{finding.severity}",
+            )
+            for finding in compat.findings
+        )
 
     def _show_samples(self) -> None:
         samples = self.samples
@@ -188,8 +239,11 @@ class RecommendationScreen(Screen[None]):
         visible = self.visible_language or spec.languages[0]
         for language in spec.languages:
             sample = samples.rendered.get(language)
-            code = self.query_one(f"#code-{language}", Static)
-            env = self.query_one(f"#env-{language}", Static)
+            # Parameters can arrive while the app shuts down and the tabs are already gone.
+            code = next(iter(self.query(f"#code-{language}").results(Static)), None)
+            env = next(iter(self.query(f"#env-{language}").results(Static)), None)
+            if code is None or env is None:
+                continue
             if sample is None:
                 code.update(plain("(not rendered)"))
                 env.update("")
@@ -263,12 +317,15 @@ class RecommendationScreen(Screen[None]):
         if self.app.screen is not self:  # a key queued before a dialog opened
             return
 
-        def changed(parameters: dict[str, Any] | None) -> None:
-            if parameters is not None:
-                self.post_message(ParamsChanged(parameters))
+        def changed(applied: AppliedParameters | None) -> None:
+            if applied is not None:
+                self.post_message(ParamsChanged(applied.parameters, applied.metadata))
 
         self.app.push_screen(
-            ParametersScreen(self.parameters, self.recommendation, self.template_dirs), changed
+            ParametersScreen(
+                self.parameters, self.recommendation, self.template_dirs, discover=self.discover
+            ),
+            changed,
         )
 
     def action_export(self) -> None:

@@ -111,7 +111,9 @@ class WalkScreen(Screen[None]):
         self._choice_help = text
         widget = self.query_one("#choice-help", Static)
         widget.update(plain(("→ ", "bold"), text) if text else "")
-        widget.display = bool(text)
+        # A class, not ``display``: an inline display would beat the stylesheet's rule that
+        # hides the help texts (h), and the line would stay.
+        widget.set_class(not text, "-empty")
 
     def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
         if isinstance(event.list_view, ChoiceList):
