@@ -29,10 +29,10 @@ through ``repr`` (quoted, control characters escaped), because the server may be
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from advisor.models import GRANT_TYPES
+from advisor.record import Record
 
 if TYPE_CHECKING:
     from advisor.discovery import ServerMetadata
@@ -53,8 +53,7 @@ REDIRECT_FLOWS: Final = frozenset({"authorization_code"})
 """Flows that send the user's browser to the authorization endpoint."""
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(Record):
     """One thing the server's metadata says about the advice."""
 
     severity: FindingSeverity
@@ -69,8 +68,7 @@ class Finding:
         return {"severity": self.severity, "code": self.code, "message": self.message}
 
 
-@dataclass(frozen=True)
-class Compatibility:
+class Compatibility(Record):
     """The result of checking one recommendation against a server (``ask --discover``)."""
 
     issuer: str
@@ -89,8 +87,7 @@ class Compatibility:
         }
 
 
-@dataclass(frozen=True)
-class FlowSupport:
+class FlowSupport(Record):
     """Whether the server supports one flow of the catalogue, and what is missing."""
 
     flow: str
@@ -113,8 +110,7 @@ class FlowSupport:
         return "supported"
 
 
-@dataclass(frozen=True)
-class ServerReport:
+class ServerReport(Record):
     """What ``check-server`` prints: the server's features and each flow's support."""
 
     issuer: str
@@ -123,7 +119,7 @@ class ServerReport:
     """The features the advice relies on, as the server advertises them (JSON-ready)."""
     flows: tuple[FlowSupport, ...]
     """Every flow of the tree's catalogue that may be recommended, in catalogue order."""
-    findings: tuple[Finding, ...] = field(default=())
+    findings: tuple[Finding, ...] = ()
     """About the server itself rather than one flow (plain http, malformed fields)."""
 
     def as_dict(self) -> dict[str, Any]:

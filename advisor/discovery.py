@@ -36,12 +36,12 @@ import os
 import time
 import urllib.parse
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
 from advisor import __version__
 from advisor.errors import DiscoveryError
+from advisor.record import Record, replace
 from advisor.samples.params import ENDPOINT_PATHS, SampleParams
 from advisor.urls import check_issuer, is_loopback_host, shown
 
@@ -67,8 +67,7 @@ OPENID_WELL_KNOWN: Final = "/.well-known/openid-configuration"
 _REDIRECT_CODES: Final = frozenset({301, 302, 303, 307, 308})
 
 
-@dataclass(frozen=True)
-class ServerMetadata:
+class ServerMetadata(Record):
     """An authorization server's metadata document, fetched and checked."""
 
     issuer: str

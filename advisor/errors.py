@@ -19,8 +19,9 @@ found" code) and with 2 from every other command, where a broken tree is bad inp
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
+
+from advisor.record import Record
 
 Severity = Literal["error", "warning"]
 
@@ -29,8 +30,7 @@ DataPath = tuple[str | int, ...]
 ``("questions", 3, "choices", 1, "next")``."""
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(Record):
     """One thing wrong with a tree, located as precisely as the loader can."""
 
     message: str

@@ -10,7 +10,6 @@ import contextlib
 import gc
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -37,6 +36,7 @@ from advisor.models import (
     Source,
     Tree,
 )
+from advisor.record import Record, replace
 from advisor.samples.files import find_template
 from advisor.suggest import did_you_mean
 
@@ -65,8 +65,7 @@ _MODEL_UNDER: Final[dict[str, type[BaseModel]]] = {
 }
 
 
-@dataclass(frozen=True)
-class LoadedTree:
+class LoadedTree(Record):
     """A valid tree with where it came from and the warnings found while loading it."""
 
     tree: Tree

@@ -9,23 +9,21 @@ The TUI and the command line (which replays ``--answer`` flags) go through the s
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from advisor.errors import AnswerError
 from advisor.models import Choice, Flow, Node, Outcome, Question, Tree
+from advisor.record import Record
 from advisor.suggest import did_you_mean
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(Record):
     """One answered question."""
 
     question: Question
     choice: Choice
 
 
-@dataclass(frozen=True, slots=True)
-class ResolvedCitation:
+class ResolvedCitation(Record):
     """A citation with its source's title and a link to the section."""
 
     title: str
@@ -39,8 +37,7 @@ class ResolvedCitation:
         return f"{self.title} §{self.section}" if self.section else self.title
 
 
-@dataclass(frozen=True)
-class Recommendation:
+class Recommendation(Record):
     """What a complete walk recommends: the outcome, its flow, the path and the notes."""
 
     outcome: Outcome
@@ -62,8 +59,7 @@ class Recommendation:
         return tuple((step.question.id, step.choice.id) for step in self.steps)
 
 
-@dataclass(frozen=True)
-class Session:
+class Session(Record):
     """A walk through ``tree``: the answers so far, and everything derived from them."""
 
     tree: Tree

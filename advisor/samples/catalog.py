@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
+
+from advisor.record import Record
 
 # Re-exported: where the files are is part of what the catalogue describes.
 from advisor.samples.files import EXTENSIONS as EXTENSIONS
@@ -33,8 +34,7 @@ TEMPLATE_ID: Final = r"^[a-z][a-z0-9_]{0,63}$"
 """What a template id looks like (the tree's node id pattern): no path can hide in one."""
 
 
-@dataclass(frozen=True)
-class TemplateInfo:
+class TemplateInfo(Record):
     """What a shipped template family does and what it can be rendered with."""
 
     id: str

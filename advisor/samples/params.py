@@ -8,8 +8,9 @@ code reads them from environment variables.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
 from typing import Final
+
+from advisor.record import Record, fields, replace
 
 PLACEHOLDER_ISSUER: Final = "https://auth.example.com"
 PLACEHOLDER_CLIENT_ID: Final = "YOUR_CLIENT_ID"
@@ -33,8 +34,7 @@ ENDPOINT_FLAGS: Final[dict[str, str]] = {
 """The command-line flag that sets each endpoint."""
 
 
-@dataclass(frozen=True)
-class SampleParams:
+class SampleParams(Record):
     """Values a user supplies for generated code (CLI flags, TUI form, discovery)."""
 
     issuer: str = PLACEHOLDER_ISSUER
@@ -58,14 +58,14 @@ class SampleParams:
     """Token endpoint client authentication (``client_secret_basic``, ``client_secret_post``,
     ``none``, ...); None means the template's default. Templates support different sets: see
     ``advisor.samples.catalog.TEMPLATES``."""
-    discovered: frozenset[str] = field(default_factory=frozenset)
+    discovered: frozenset[str] = frozenset()
     """Names of endpoints filled from the server's metadata (not assumptions)."""
 
     def with_values(self, **values: object) -> SampleParams:
         """A copy with the given fields replaced; ``None`` values are ignored."""
-        known = {f.name for f in fields(self)}
+        known = fields(self)
         updates = {k: v for k, v in values.items() if v is not None and k in known}
-        return replace(self, **updates)  # type: ignore[arg-type]
+        return replace(self, **updates)
 
     def endpoint(self, name: str) -> str:
         """An endpoint URL: given, discovered, or derived from the issuer."""

@@ -34,7 +34,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
@@ -43,6 +42,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from advisor.errors import ParameterError, TemplateError
+from advisor.record import Record
 from advisor.samples.catalog import (
     CLIENT_AUTH_METHODS,
     ENV_VARS,
@@ -61,8 +61,7 @@ if TYPE_CHECKING:
     from advisor.models import SampleSpec
 
 
-@dataclass(frozen=True)
-class RenderedSample:
+class RenderedSample(Record):
     """One generated program."""
 
     template: str

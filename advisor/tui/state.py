@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 from advisor.errors import AdvisorError, TreeError, TreeValidationError
+from advisor.record import Record
 from advisor.termsafe import clean
 
 if TYPE_CHECKING:
@@ -63,11 +64,10 @@ def error_lines(error: TreeError) -> list[str]:
     return [clean(str(error))]
 
 
-@dataclass(frozen=True)
-class Samples:
+class Samples(Record):
     """An outcome's samples rendered with the user's parameters (or why they could not be)."""
 
-    rendered: Mapping[str, RenderedSample] = field(default_factory=dict)
+    rendered: Mapping[str, RenderedSample] = MappingProxyType({})
     """Rendered samples by language, in the outcome's order."""
     assumptions: tuple[str, ...] = ()
     """Placeholders and derived values, across all languages, without repeats."""
@@ -113,8 +113,7 @@ def render_samples(
     return Samples(rendered, assumptions)
 
 
-@dataclass(frozen=True)
-class Discovery:
+class Discovery(Record):
     """What reading an issuer's metadata gave: the metadata, or why there is none."""
 
     issuer: str

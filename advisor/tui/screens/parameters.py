@@ -9,7 +9,6 @@ fields, so nothing the user typed is lost and the samples behind it stay as they
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -19,6 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import var
 from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Static
 
+from advisor.record import Record
 from advisor.session import Recommendation
 from advisor.tui.messages import DiscoverRequested
 from advisor.tui.screens.dialog import Dialog
@@ -52,8 +52,7 @@ def field_id(name: str) -> str:
     return "param-" + name.replace("_", "-")
 
 
-@dataclass(frozen=True)
-class AppliedParameters:
+class AppliedParameters(Record):
     """What the form closes with."""
 
     parameters: dict[str, Any]
