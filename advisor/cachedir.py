@@ -1,4 +1,4 @@
-"""Where grant-advisor keeps its caches (validated trees, compiled templates).
+"""Where grant-advisor keeps its caches (validated trees, compiled templates, rendered samples).
 
 ``$GRANT_ADVISOR_CACHE_DIR``, else ``$XDG_CACHE_HOME/grant-advisor``, else
 ``~/.cache/grant-advisor``; ``GRANT_ADVISOR_NO_CACHE=1`` turns caching off. Everything in it

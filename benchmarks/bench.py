@@ -8,9 +8,11 @@ Run from a checkout with the package installed (``pip install -e .``)::
 
 Figures:
 
-1. Whole processes: ``grant-advisor ask --format json`` with a complete answer set (with and
-   without samples) and ``grant-advisor validate``, against ``python -c "import yaml; from
-   pydantic import BaseModel"``.
+1. Whole processes: ``grant-advisor ask --format json`` with a complete answer set (with
+   samples, as run again with the same values, then with values never used before, so the
+   samples are rendered rather than read from the rendered-sample cache; and without samples)
+   and ``grant-advisor validate``, against ``python -c "import yaml; from pydantic import
+   BaseModel"``.
 2. The TUI from process start until the first question is interactive (headless), against a
    minimal Textual app with one Label (see benchmarks/tui_start.py).
 3. The TUI's redraw after an answer, in-process (target: one frame, 16 ms).
@@ -24,6 +26,7 @@ Nothing here is asserted: the test suite never times anything.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -32,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -92,9 +95,21 @@ def cli() -> list[str]:
 def bench_commands(repeat: int) -> list[tuple[str, float, float, int]]:
     """(name, median seconds, ratio to baseline, max RSS KiB) for the headless commands."""
     baseline_argv = [sys.executable, "-c", "import yaml; from pydantic import BaseModel"]
-    cases = {
+    fresh = itertools.count()
+    cases: dict[str, list[str] | Callable[[], list[str]]] = {
         "baseline: import yaml + pydantic": baseline_argv,
         "ask --format json (complete, samples)": [*cli(), "ask", *COMPLETE_ANSWERS, "-f", "json"],
+        # A client id never used before: the samples are rendered (Jinja2 imported), not
+        # read from the rendered-sample cache.
+        "ask ... samples, new values (render)": lambda: [
+            *cli(),
+            "ask",
+            *COMPLETE_ANSWERS,
+            "-f",
+            "json",
+            "--client-id",
+            f"bench-{os.getpid()}-{time.time_ns()}-{next(fresh)}",
+        ],
         "ask --format json (complete, --lang none)": [
             *cli(),
             "ask",
@@ -110,11 +125,15 @@ def bench_commands(repeat: int) -> list[tuple[str, float, float, int]]:
     # Interleave the cases so drifting machine load affects them alike.
     times: dict[str, list[float]] = {name: [] for name in cases}
     rss: dict[str, int] = dict.fromkeys(cases, 0)
-    for argv in cases.values():
-        run_process(argv)  # warm the page cache
+
+    def argv_of(case: list[str] | Callable[[], list[str]]) -> list[str]:
+        return case() if callable(case) else case
+
+    for case in cases.values():
+        run_process(argv_of(case))  # warm the page cache
     for _ in range(repeat):
-        for name, argv in cases.items():
-            elapsed, peak = run_process(argv)
+        for name, case in cases.items():
+            elapsed, peak = run_process(argv_of(case))
             times[name].append(elapsed)
             rss[name] = max(rss[name], peak)
     base = statistics.median(times["baseline: import yaml + pydantic"])

@@ -24,7 +24,7 @@ import pytest
 
 from advisor.errors import ParameterError, TemplateError
 from advisor.models import ClientAuthMethod, FlowId, SampleSpec
-from advisor.samples import escape, render
+from advisor.samples import escape, jinja
 from advisor.samples.catalog import (
     CLIENT_AUTH_METHODS,
     DEFAULT_TEMPLATE,
@@ -394,12 +394,13 @@ def test_render_samples_rejects_a_language_the_spec_lacks() -> None:
         render_samples(spec, SampleParams(), ["javascript"])
 
 
-def test_environment_is_cached() -> None:
+def test_environment_is_cached(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRANT_ADVISOR_NO_CACHE", "1")  # every call renders
     render_sample("client_credentials", "python", SampleParams())
-    before = render._environment.cache_info().hits
+    before = jinja.environment.cache_info().hits
     render_sample("ciba", "curl", SampleParams())
-    assert render._environment.cache_info().hits > before
-    assert render._environment(()) is render._environment(())
+    assert jinja.environment.cache_info().hits > before
+    assert jinja.environment(()) is jinja.environment(())
 
 
 # --- catalog ----------------------------------------------------------------------------------

@@ -1,12 +1,11 @@
 """Render sample code from Jinja2 templates.
 
-The only module that imports Jinja2. Templates are ``<template>.<ext>.j2`` files (see
-:mod:`advisor.samples.catalog`); a user's template folders are searched before the shipped
-one. Every template renders in Jinja's :class:`~jinja2.sandbox.SandboxedEnvironment`, so a
-template from a user's folder cannot reach Python internals. The shipped ones would not need
-it, but measured, the sandbox costs about 0.05 ms per render (0.18 ms against 0.13 ms for the
-largest template, after a first render of about 17 ms either way): not worth a second,
-unsandboxed code path.
+Templates are ``<template>.<ext>.j2`` files (see :mod:`advisor.samples.catalog`); a user's
+template folders are searched before the shipped one. This module checks the request, builds
+the template's variables and derives what the output says about itself (environment
+variables, assumptions); :mod:`advisor.samples.jinja`, imported only when a template really is
+rendered, holds Jinja2 (its sandboxed environments and error messages). A shipped template
+rendered before with the same variables comes from :mod:`advisor.samples.rendercache`.
 
 Every value from :class:`~advisor.samples.params.SampleParams` must pass through a literal
 filter of :mod:`advisor.samples.escape` (``| py``, ``| js``, ``| sh``) to enter code. Undefined
@@ -31,18 +30,14 @@ Variables a template sees:
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
-
-import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from advisor.errors import ParameterError, TemplateError
 from advisor.record import Record
+from advisor.samples import rendercache
 from advisor.samples.catalog import (
     CLIENT_AUTH_METHODS,
     ENV_VARS,
@@ -54,7 +49,7 @@ from advisor.samples.catalog import (
     find_template,
     template_filename,
 )
-from advisor.samples.escape import FILTERS, LiteralValue
+from advisor.samples.escape import FILTERS
 from advisor.samples.params import ENDPOINT_PATHS, SampleParams
 
 if TYPE_CHECKING:
@@ -119,14 +114,15 @@ def render_sample(
             f"({template_filename(template, language)} not found in {searched})"
         )
     user_dirs = _user_dirs(path, template_dirs)
-    env = _environment(user_dirs)
     context, info = _context(template, language, params)
     name = template_filename(template, language)
-    try:
-        compiled = env.get_template(name)
-        code = compiled.render(context)
-    except Exception as exc:  # a user's template can raise anything; never show a traceback
-        raise _one_line_error(exc, path) from None
+    code = rendercache.get(name, context) if not user_dirs else None
+    if code is None:
+        from advisor.samples.jinja import render_template
+
+        code = render_template(name, path, context, user_dirs)
+        if not user_dirs:
+            rendercache.put(name, context, code)
 
     # A value enters code only through its language's literal filter, so the literal shows
     # whether the sample uses it (no second parse of the template to find out).
@@ -202,58 +198,6 @@ _FILTER_OF: Final = {"curl": "sh", "python": "py", "javascript": "js"}
 """The literal filter each language's templates use."""
 
 
-@functools.lru_cache(maxsize=16)
-def _environment(user_dirs: tuple[Path, ...]) -> jinja2.Environment:
-    """The (cached) sandboxed environment for shipped templates or for a user's folders.
-
-    With user folders, the loader searches them first, then the shipped templates, so a
-    user's template may include the shipped partials. Shipped templates get an environment
-    that loads shipped files only, so a user's folder cannot change them.
-    """
-    options: dict[str, Any] = {
-        "loader": jinja2.FileSystemLoader([*user_dirs, TEMPLATE_DIR]),
-        "undefined": jinja2.StrictUndefined,
-        "keep_trailing_newline": True,
-        "autoescape": False,
-        "trim_blocks": True,
-        "lstrip_blocks": True,
-        "bytecode_cache": _bytecode_cache(),
-    }
-    env = SandboxedEnvironment(**options)
-    env.filters.update({name: _strict(function) for name, function in FILTERS.items()})
-    return env
-
-
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates, kept beside the validated-tree cache (``advisor.treecache``).
-
-    Compiling the three templates of a recommendation takes longer than everything else
-    ``ask`` does; Jinja checks each entry against the template's source, so an edited
-    template is compiled again. None when caching is off or the folder cannot be made.
-    """
-    from advisor.cachedir import cache_dir
-
-    folder = cache_dir()
-    if folder is None:
-        return None
-    try:
-        (folder / "templates").mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder / "templates"))
-
-
-def _strict(function: Callable[[LiteralValue], str]) -> Callable[[object], str]:
-    """A literal filter that reports an undefined variable as such (not as a bad type)."""
-
-    def literal(value: object) -> str:
-        if isinstance(value, jinja2.Undefined):
-            str(value)  # StrictUndefined raises UndefinedError, naming the variable
-        return function(value)  # type: ignore[arg-type]  # the filter checks the type itself
-
-    return literal
-
-
 # --- context ---------------------------------------------------------------------------------
 
 
@@ -318,47 +262,3 @@ def _context(template: str, language: str, params: SampleParams) -> tuple[dict[s
 def _env_vars(code: str) -> tuple[str, ...]:
     present = set(re.findall(r"\b[A-Z][A-Z0-9_]*\b", code))
     return tuple(name for name in ENV_VARS if name in present)
-
-
-# --- errors ----------------------------------------------------------------------------------
-
-
-def _one_line_error(exc: Exception, path: Path) -> ParameterError | TemplateError:
-    """The error to show for an exception raised while rendering: one line, with the
-    template's file:line where known."""
-    where = _location(exc.__traceback__) or str(path)
-    if isinstance(exc, ParameterError | TemplateError):
-        message = str(exc) if _is_located(exc) else f"{where}: {exc}"
-        return type(exc)(_flatten(message))
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        where = exc.filename or exc.name or str(path)
-        message = f"{where}:{exc.lineno}: template syntax error: {exc.message}"
-    elif isinstance(exc, jinja2.TemplateNotFound):
-        message = f"{where}: included template {exc.name!r} not found"
-    elif isinstance(exc, jinja2.exceptions.SecurityError):
-        message = f"{where}: unsafe template refused by the sandbox: {exc}"
-    elif isinstance(exc, jinja2.UndefinedError):
-        message = f"{where}: {exc.message}"
-    else:
-        message = f"{where}: rendering failed: {type(exc).__name__}: {exc}"
-    return TemplateError(_flatten(message))
-
-
-def _flatten(message: str) -> str:
-    return " ".join(message.split())
-
-
-def _location(tb: TracebackType | None) -> str | None:
-    """``file:line`` of the innermost template frame of a traceback (Jinja rewrites
-    tracebacks so template frames carry the template's own file name and line)."""
-    where = None
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith(".j2"):
-            where = f"{filename}:{tb.tb_lineno}"
-        tb = tb.tb_next
-    return where
-
-
-def _is_located(exc: Exception) -> bool:
-    return bool(re.match(r"^\S+\.j2:\d+: ", str(exc)))
