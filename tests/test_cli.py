@@ -246,3 +246,37 @@ def test_asking_for_a_language_the_outcome_lacks_is_a_note_not_an_error(
     rec = json.loads(capsys.readouterr().out)["recommendation"]
     assert list(rec["samples"]) == ["javascript"]
     assert "no python sample for this recommendation; it has javascript" in rec["assumptions"]
+
+
+def _walks_to_every_outcome() -> dict[str, list[tuple[str, str]]]:
+    """One answer sequence per outcome of the shipped tree (breadth first: the shortest)."""
+    from advisor.loader import load_tree
+    from advisor.session import Session
+
+    found: dict[str, list[tuple[str, str]]] = {}
+    pending = [Session(load_tree())]
+    while pending:
+        session = pending.pop(0)
+        question = session.current_question
+        if question is None:
+            assert session.outcome is not None
+            found.setdefault(session.outcome.id, list(session.answers))
+            continue
+        pending.extend(session.answer(choice.id) for choice in question.choices)
+    return found
+
+
+def test_text_output_never_breaks_a_link(capsys: pytest.CaptureFixture[str]) -> None:
+    """Wrapping the text output must not split a URL at a hyphen (``rfc-`` / ``editor.org``)
+    or anywhere else: each reference's link appears whole, on one line, for every outcome."""
+    walks = _walks_to_every_outcome()
+    assert len(walks) >= 20
+    for outcome, answers in walks.items():
+        argv = ["ask", *(f"--answer={q}={c}" for q, c in answers), "--lang", "none"]
+        code, out, _ = run(argv, capsys)
+        assert code == 0, outcome
+        data = json.loads(run([*argv, "--format", "json"], capsys)[1])
+        urls = [ref["url"] for ref in data["recommendation"]["references"]]
+        assert urls, outcome
+        for url in urls:
+            assert f"<{url}>" in out, f"{outcome}: {url} is broken across lines"

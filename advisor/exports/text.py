@@ -9,7 +9,7 @@ from __future__ import annotations
 import shlex
 import textwrap
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from advisor.session import Recommendation, Session
 from advisor.termsafe import clean
@@ -18,12 +18,16 @@ if TYPE_CHECKING:
     from advisor.compat import Compatibility
 
 
+def _fill(text: str, **options: Any) -> str:
+    """``textwrap.fill`` that never splits a word or URL: a link wrapped at its hyphens (as
+    in ``rfc-`` / ``editor.org``) could not be clicked or copied any more."""
+    return textwrap.fill(text, break_on_hyphens=False, break_long_words=False, **options)
+
+
 def _wrap(text: str, width: int, indent: str = "") -> str:
     paragraphs = clean(text).split("\n\n")
     return "\n\n".join(
-        textwrap.fill(
-            " ".join(p.split()), width=width, initial_indent=indent, subsequent_indent=indent
-        )
+        _fill(" ".join(p.split()), width=width, initial_indent=indent, subsequent_indent=indent)
         for p in paragraphs
     )
 
@@ -32,7 +36,7 @@ def _bullets(items: list[str], width: int, mark: str = "-") -> list[str]:
     lines = []
     for item in items:
         lines.append(
-            textwrap.fill(
+            _fill(
                 " ".join(clean(item).split()),
                 width=width,
                 initial_indent=f"  {mark} ",
@@ -60,7 +64,7 @@ def question_text(session: Session, program: str = "grant-advisor", width: int =
     for choice in question.choices:
         label = " ".join(clean(choice.label).split())
         lines.append(
-            textwrap.fill(
+            _fill(
                 label,
                 width=width,
                 initial_indent=f"  {choice.id.ljust(id_width)}  ",
