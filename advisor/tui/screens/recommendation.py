@@ -200,7 +200,11 @@ class RecommendationScreen(Screen[None]):
         compat = self.compat
         self.set_class(compat is None, "-no-findings")
         box = self.query_one("#findings", Vertical)
-        await box.query(".finding").remove()
+        # Awaited only when there is something to remove or add: each await waits for the
+        # message loop, and the screen usually opens without discovery (no findings at all).
+        old = box.query(".finding")
+        if old:
+            await old.remove()
         if compat is None:
             return
         self.query_one("#findings-source", Static).update(
@@ -213,13 +217,14 @@ class RecommendationScreen(Screen[None]):
                 else ": no problems found, the server advertises everything this advice needs.",
             )
         )
-        await box.mount_all(
-            Static(
-                plain((finding.severity, "bold"), ": ", finding.message, f" [{finding.code}]"),
-                classes=f"finding -{finding.severity}",
+        if compat.findings:
+            await box.mount_all(
+                Static(
+                    plain((finding.severity, "bold"), ": ", finding.message, f" [{finding.code}]"),
+                    classes=f"finding -{finding.severity}",
+                )
+                for finding in compat.findings
             )
-            for finding in compat.findings
-        )
 
     def _show_samples(self) -> None:
         samples = self.samples
