@@ -109,15 +109,17 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
                             select_on_focus=False,
                         )
                     yield Static(id=f"{field_id(name)}-error", classes="field-error")
-                with Horizontal(classes="field-row"):
-                    yield Label("Server", classes="field-label")
-                    yield Checkbox(
-                        plain("Discover from the issuer (its metadata, RFC 8414)"),
-                        self.discover,
-                        id="param-discover",
-                        tooltip="Samples get the server's real endpoints, and the advice is "
-                        "checked against what the server supports",
-                    )
+                    if name == "issuer":  # right under the issuer: visible without scrolling
+                        with Horizontal(classes="field-row"):
+                            yield Label("", classes="field-label")
+                            yield Checkbox(
+                                plain("Discover from the issuer"),
+                                self.discover,
+                                id="param-discover",
+                                tooltip="Reads the issuer's metadata (RFC 8414 / OpenID "
+                                "Discovery): the samples get the server's real endpoints, and "
+                                "the advice is checked against what the server supports",
+                            )
             with Horizontal(id="params-discovering"):
                 yield LoadingIndicator(id="params-discovering-indicator")
                 yield Static(id="params-discovering-text")
