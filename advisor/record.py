@@ -44,6 +44,9 @@ class _RecordMeta(type):
         for base in reversed(bases):
             inherited += tuple(f for f in getattr(base, "_fields", ()) if f not in inherited)
             defaults.update(getattr(base, "_defaults", {}))
+        shadowing = [f for f in inherited if f in namespace]
+        if shadowing:  # a class value would hide the base class's slot
+            raise TypeError(f"{name}: {shadowing[0]!r} is a field of a base class")
         own: list[str] = []
         for field, annotation in namespace.get("__annotations__", {}).items():
             if str(annotation).startswith(("ClassVar", "typing.ClassVar")):

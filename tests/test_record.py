@@ -124,6 +124,11 @@ def test_class_definition_mistakes_are_refused() -> None:
             a: int = 1
             b: int
 
+    with pytest.raises(TypeError, match="'y' is a field of a base class"):
+
+        class Shadow(Point):
+            y = 5
+
     with pytest.raises(TypeError, match="already defined by a base class"):
 
         class Twice(Point):
