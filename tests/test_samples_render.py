@@ -303,6 +303,18 @@ def test_env_vars_per_client_auth() -> None:
         "OAUTH_CLIENT_SECRET",
         "OAUTH_REFRESH_TOKEN_FILE",
     )
+    # private_key_jwt: a key file; curl takes one pre-made assertion, except CIBA's, which
+    # makes several requests and so runs a command that signs one for each.
+    pkjwt = {
+        (
+            "authorization_code_web",
+            "javascript",
+        ): "OAUTH_PRIVATE_KEY_FILE OAUTH_PRIVATE_KEY_ID PORT",
+        ("jwt_bearer", "curl"): "OAUTH_CLIENT_ASSERTION OAUTH_ASSERTION",
+        ("ciba", "curl"): "OAUTH_CLIENT_ASSERTION_COMMAND OAUTH_LOGIN_HINT",
+    }
+    for (template, language), names in pkjwt.items():
+        assert env(template, language, "private_key_jwt") == tuple(names.split())
     assert env("authorization_code_loopback", "javascript") == (
         "OAUTH_REFRESH_TOKEN_FILE",
         "BROWSER",
@@ -422,6 +434,9 @@ def test_choose_client_auth() -> None:
         "client_secret_post"
     )
     assert choose_client_auth("refresh_token") == "none"
+    # private_key_jwt is supported, after the family's default.
+    assert choose_client_auth("ciba") == "client_secret_basic"
+    assert choose_client_auth("ciba", ["private_key_jwt", "tls_client_auth"]) == "private_key_jwt"
     assert choose_client_auth("my_own_template") is None
 
 

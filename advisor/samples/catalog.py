@@ -62,6 +62,11 @@ _USER_SCOPE: Final = "openid profile offline_access"
 LOOPBACK_REDIRECT_URI: Final = "http://127.0.0.1/callback"
 """The native-app default: no port, so the sample listens on any free one (RFC 8252 §7.3)."""
 _WEB_REDIRECT: Final = "http://127.0.0.1:8000/callback"
+_PKJWT_ONE_REQUEST: Final = (
+    "With private_key_jwt, python signs the client assertion with PyJWT and javascript with "
+    "node:crypto; curl cannot sign a JWT and sends the pre-made, single-use assertion in "
+    "OAUTH_CLIENT_ASSERTION (it makes one authenticated request, so one assertion a run)."
+)
 
 TEMPLATES: Final[dict[str, TemplateInfo]] = {
     info.id: info
@@ -71,13 +76,14 @@ TEMPLATES: Final[dict[str, TemplateInfo]] = {
             "authorization_code",
             "Authorization Code + PKCE for a confidential server-side web app (BFF)",
             _ALL,
-            _SECRET,
+            (*_SECRET, "private_key_jwt"),
             _USER_SCOPE,
             _WEB_REDIRECT,
             (
                 "python and javascript are small web servers (standard library only) that keep "
                 "tokens on the server; curl shows the two HTTP requests and reads the pasted "
                 "redirect URL.",
+                _PKJWT_ONE_REQUEST,
             ),
         ),
         TemplateInfo(
@@ -123,7 +129,8 @@ TEMPLATES: Final[dict[str, TemplateInfo]] = {
             "refresh_token",
             "Refresh Token grant with rotation (stores the new refresh token)",
             _ALL,
-            ("none", *_SECRET),
+            ("none", *_SECRET, "private_key_jwt"),
+            notes=(_PKJWT_ONE_REQUEST,),
         ),
         TemplateInfo(
             "device_code",
@@ -138,29 +145,38 @@ TEMPLATES: Final[dict[str, TemplateInfo]] = {
             "ciba",
             "Client-Initiated Backchannel Authentication, poll mode",
             _ALL,
-            _SECRET,
+            (*_SECRET, "private_key_jwt"),
             "openid",
+            notes=(
+                "With private_key_jwt, python signs a client assertion for every request with "
+                "PyJWT and javascript with node:crypto; curl cannot sign a JWT and makes "
+                "several requests (the backchannel request, then one per poll), so it runs "
+                "OAUTH_CLIENT_ASSERTION_COMMAND for a fresh assertion each time.",
+            ),
         ),
         TemplateInfo(
             "token_exchange",
             "token_exchange",
             "Token Exchange (RFC 8693): trade a subject token for one for another audience",
             _ALL,
-            _SECRET,
+            (*_SECRET, "private_key_jwt"),
+            notes=(_PKJWT_ONE_REQUEST,),
         ),
         TemplateInfo(
             "jwt_bearer",
             "jwt_bearer",
             "JWT Bearer authorization grant (RFC 7523 §2.1), assertion from the environment",
             _ALL,
-            (*_SECRET, "none"),
+            (*_SECRET, "none", "private_key_jwt"),
+            notes=(_PKJWT_ONE_REQUEST,),
         ),
         TemplateInfo(
             "saml2_bearer",
             "saml2_bearer",
             "SAML 2.0 Bearer authorization grant (RFC 7522), assertion from the environment",
             _ALL,
-            (*_SECRET, "none"),
+            (*_SECRET, "none", "private_key_jwt"),
+            notes=(_PKJWT_ONE_REQUEST,),
         ),
         TemplateInfo(
             "client_credentials",
@@ -222,6 +238,8 @@ ENV_VARS: Final[dict[str, str]] = {
     "for private_key_jwt",
     "OAUTH_PRIVATE_KEY_ID": "optional: the key's kid as registered with the server",
     "OAUTH_CLIENT_ASSERTION": "a pre-made, unused private_key_jwt client assertion (curl only)",
+    "OAUTH_CLIENT_ASSERTION_COMMAND": "a shell command that prints a fresh private_key_jwt "
+    "client assertion each time it runs (curl CIBA sample, which makes several requests)",
     "OAUTH_FEDERATED_TOKEN_FILE": "path of the file your platform writes its workload identity "
     "JWT to (re-read on every run: the platform rotates it)",
     "OAUTH_CLIENT_CERT_FILE": "path of the client certificate, PEM, for mutual TLS",

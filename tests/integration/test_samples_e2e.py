@@ -28,6 +28,8 @@ import json
 import os
 import queue
 import re
+import secrets
+import shlex
 import shutil
 import ssl
 import subprocess
@@ -46,12 +48,16 @@ from typing import Any
 import fake_browser
 import pytest
 from oidc_support import (
+    CLIENT_ASSERTION_TYPE,
+    TESTS_DIR,
+    KeyInfo,
     OIDCProvider,
     client_assertion,
     drive_authorization,
     free_port,
     http_client,
     jwt_bearer_assertion,
+    sign_jwt,
 )
 
 from advisor.samples.catalog import EXTENSIONS, TEMPLATES
@@ -69,6 +75,15 @@ ENDPOINTS = (
     "backchannel_authentication_endpoint",
     "pushed_authorization_request_endpoint",
 )
+CONFIDENTIAL = ("client_secret_basic", "private_key_jwt")
+"""What the confidential clients' samples run with: their default, and private_key_jwt."""
+PKJWT_TWIN = {
+    "web-app": "web-app-pkjwt",
+    "ciba-client": "ciba-pkjwt",
+    "exchange-client": "exchange-pkjwt",
+    "jwt-bearer-client": "jwt-bearer-pkjwt",
+}
+"""The test provider's private_key_jwt twin of each client_secret_basic client (cc-pkjwt's key)."""
 
 
 # --- running samples ---------------------------------------------------------------------------
@@ -204,6 +219,79 @@ def provider_params(provider: OIDCProvider, client_id: str, **values: Any) -> Sa
     return params.with_values(**values)
 
 
+def client_for(client_id: str, client_auth: str) -> str:
+    """The provider client to run a sample with ``client_auth`` as (see PKJWT_TWIN)."""
+    return PKJWT_TWIN[client_id] if client_auth == "private_key_jwt" else client_id
+
+
+def auth_env(
+    provider: OIDCProvider,
+    language: str,
+    client_auth: str,
+    client_id: str,
+    *,
+    audience: str | None = None,
+    key: KeyInfo | None = None,
+) -> dict[str, str]:
+    """What a sample needs to authenticate as ``client_id``: the client secret; with
+    private_key_jwt the key file (python, javascript) or, for curl, a client assertion the
+    test signs, single use: call again for every run. ``key`` signs instead of cc-pkjwt's
+    (under cc-pkjwt's kid); ``audience`` defaults to the provider's issuer."""
+    if client_auth == "none":
+        return {}
+    if client_auth != "private_key_jwt":
+        secret = provider.client(client_id).client_secret
+        assert secret is not None
+        return {"OAUTH_CLIENT_SECRET": secret}
+    if language == "python":
+        _require_pyjwt()
+    registered = provider.cc_pkjwt_key
+    key = key or registered
+    if language != "curl":
+        return {
+            "OAUTH_PRIVATE_KEY_FILE": str(key.private_key_pem),
+            "OAUTH_PRIVATE_KEY_ID": registered.kid,
+        }
+    now = int(time.time())
+    claims = {
+        "iss": client_id,
+        "sub": client_id,
+        "aud": audience or provider.issuer,
+        "iat": now,
+        "exp": now + 60,
+        "jti": secrets.token_urlsafe(16),
+    }
+    return {"OAUTH_CLIENT_ASSERTION": sign_jwt(claims, key.private_key_pem, kid=registered.kid)}
+
+
+SIGNER = """\
+# The signing tool a user of the curl CIBA sample names in OAUTH_CLIENT_ASSERTION_COMMAND:
+# prints a fresh private_key_jwt client assertion. Arguments: tests folder, key file, kid,
+# client id, audience.
+import secrets
+import sys
+import time
+
+sys.path.insert(0, sys.argv[1])
+from oidc_support import sign_jwt
+
+key, kid, client_id, audience = sys.argv[2:]
+now = int(time.time())
+claims = {"iss": client_id, "sub": client_id, "aud": audience, "iat": now, "exp": now + 60}
+print(sign_jwt({**claims, "jti": secrets.token_urlsafe(16)}, key, kid=kid))
+"""
+
+
+def assertion_command(provider: OIDCProvider, folder: Path, client_id: str) -> str:
+    """An OAUTH_CLIENT_ASSERTION_COMMAND that signs with cc-pkjwt's key for ``client_id``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    signer = folder / "sign_client_assertion.py"
+    signer.write_text(SIGNER, encoding="utf-8")
+    key = provider.cc_pkjwt_key
+    arguments = [str(TESTS_DIR), str(key.private_key_pem), key.kid, client_id, provider.issuer]
+    return shlex.join([sys.executable, str(signer), *arguments])
+
+
 def url_in(output: str) -> str:
     match = re.search(r"^(http://\S+)$", output, re.M)
     assert match, output
@@ -299,10 +387,13 @@ def background(
         jobs[f"test_device_code[{language}]"] = lambda sub=sub, lang=language: _device_run(
             oidc_provider, sub / "device", lang
         )
-        for hint, test in (("alice", "test_ciba"), ("bob-denies", "test_ciba_denied")):
-            jobs[f"{test}[{language}]"] = lambda sub=sub, lang=language, hint=hint: _ciba_run(
-                oidc_provider, sub / hint, lang, hint
+        for auth in CONFIDENTIAL:
+            jobs[f"test_ciba[{language}-{auth}]"] = lambda sub=sub, lang=language, auth=auth: (
+                _ciba_run(oidc_provider, sub / auth, lang, "alice", auth)
             )
+        jobs[f"test_ciba_denied[{language}]"] = lambda sub=sub, lang=language: _ciba_run(
+            oidc_provider, sub / "bob-denies", lang, "bob-denies", "client_secret_basic"
+        )
         for scenario, test in (
             ("slow_down", "test_device_code_slow_down_then_denied"),
             ("expired", "test_device_code_expires"),
@@ -336,11 +427,22 @@ def _device_run(provider: OIDCProvider, folder: Path, language: str) -> Run:
     return run(command, env, react=approve)
 
 
-def _ciba_run(provider: OIDCProvider, folder: Path, language: str, hint: str) -> Run:
-    params = provider_params(provider, "ciba-client", interval=1, scopes=("openid", "profile"))
+def _ciba_run(
+    provider: OIDCProvider, folder: Path, language: str, hint: str, client_auth: str
+) -> Run:
+    client_id = client_for("ciba-client", client_auth)
+    params = provider_params(
+        provider, client_id, client_auth=client_auth, interval=1, scopes=("openid", "profile")
+    )
     _, command = write_sample(folder, "ciba", language, params)
-    secret = provider.client("ciba-client").client_secret
-    return run(command, sample_env(provider, OAUTH_CLIENT_SECRET=secret, OAUTH_LOGIN_HINT=hint))
+    if client_auth == "private_key_jwt" and language == "curl":
+        # Several requests (backchannel request, polls): one fresh assertion each.
+        credentials = {
+            "OAUTH_CLIENT_ASSERTION_COMMAND": assertion_command(provider, folder, client_id)
+        }
+    else:
+        credentials = auth_env(provider, language, client_auth, client_id)
+    return run(command, sample_env(provider, OAUTH_LOGIN_HINT=hint, **credentials))
 
 
 @dataclass
@@ -568,27 +670,41 @@ def _authorize_by_paste(
     return react
 
 
+@pytest.mark.parametrize("client_auth", ["none", "private_key_jwt"])
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_loopback_then_refresh_with_rotation(
-    oidc_provider: OIDCProvider, tmp_path: Path, language: str
+def test_sign_in_then_refresh_with_rotation(
+    oidc_provider: OIDCProvider, tmp_path: Path, language: str, client_auth: str
 ) -> None:
     """Sign in with PKCE on a loopback redirect (python and javascript listen on 127.0.0.1
     on a free port and open $BROWSER, the fake browser; curl reads the pasted redirect URL),
     save the refresh token, refresh: the stored token must change (rotation). Reusing the old
-    one must then fail; that revokes the whole grant, so it comes last."""
-    params = provider_params(oidc_provider, "native-app")
-    _, command = write_sample(tmp_path / "signin", "authorization_code_loopback", language, params)
+    one must then fail; that revokes the whole grant, so it comes last.
+    With private_key_jwt the confidential web-app-pkjwt signs in with the curl web sample
+    (the one that reads the pasted redirect and saves the refresh token), then refreshes."""
     refresh_file = tmp_path / "refresh_token"
-    env = sample_env(oidc_provider, OAUTH_REFRESH_TOKEN_FILE=refresh_file)
-    react = _authorize_by_paste() if language == "curl" else None
-    signin = run(command, env, react=react)
+    public = client_auth == "none"
+    client_id = "native-app" if public else "web-app-pkjwt"
+    signin_template = "authorization_code_loopback" if public else "authorization_code_web"
+    signin_language = language if public else "curl"
+    redirect_uri = None if public else oidc_provider.loopback_redirect_uri()
+    params = provider_params(
+        oidc_provider, client_id, client_auth=client_auth, redirect_uri=redirect_uri
+    )
+
+    def env(lang: str, refresh_token_file: Path = refresh_file) -> dict[str, str]:
+        credentials = auth_env(oidc_provider, lang, client_auth, client_id)
+        return sample_env(oidc_provider, OAUTH_REFRESH_TOKEN_FILE=refresh_token_file, **credentials)
+
+    _, command = write_sample(tmp_path / "signin", signin_template, signin_language, params)
+    react = _authorize_by_paste() if signin_language == "curl" else None
+    signin = run(command, env(signin_language), react=react)
     signin.assert_token()
     assert "refresh_token: " in signin.stdout, str(signin)
     first = refresh_file.read_text()
     assert refresh_file.stat().st_mode & 0o777 == 0o600
 
     _, refresh = write_sample(tmp_path / "refresh", "refresh_token", language, params)
-    rotated = run(refresh, env)
+    rotated = run(refresh, env(language))
     rotated.assert_token()
     second = refresh_file.read_text()
     assert second and second != first, "the rotated refresh token was not stored"
@@ -596,7 +712,7 @@ def test_loopback_then_refresh_with_rotation(
 
     stale = tmp_path / "stale_refresh_token"
     stale.write_text(first)
-    reuse = run(refresh, sample_env(oidc_provider, OAUTH_REFRESH_TOKEN_FILE=stale))
+    reuse = run(refresh, env(language, stale))
     reuse.assert_error("invalid_grant")
     assert stale.read_text() == first
 
@@ -628,19 +744,24 @@ def test_loopback_rejects_forged_or_denied_callbacks(
     result.assert_error(expected)
 
 
+@pytest.mark.parametrize("client_auth", CONFIDENTIAL)
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_web_app(oidc_provider: OIDCProvider, tmp_path: Path, language: str) -> None:
+def test_web_app(
+    oidc_provider: OIDCProvider, tmp_path: Path, language: str, client_auth: str
+) -> None:
     """python and javascript are web servers: the test is the browser (GET /login, sign in
     on the provider's pages, follow the redirect back with the session cookie, GET /).
-    The curl version is driven like the loopback one, with the client secret."""
-    secret = oidc_provider.client("web-app").client_secret
-    assert secret is not None
+    The curl version is driven like the loopback one, with the client's credentials."""
+    client_id = client_for("web-app", client_auth)
     port = free_port()
     params = provider_params(
-        oidc_provider, "web-app", redirect_uri=f"http://127.0.0.1:{port}/callback"
+        oidc_provider,
+        client_id,
+        client_auth=client_auth,
+        redirect_uri=f"http://127.0.0.1:{port}/callback",
     )
     _, command = write_sample(tmp_path, "authorization_code_web", language, params)
-    env = sample_env(oidc_provider, OAUTH_CLIENT_SECRET=secret)
+    env = sample_env(oidc_provider, **auth_env(oidc_provider, language, client_auth, client_id))
     if language == "curl":
         run(command, env, react=_authorize_by_paste()).assert_token()
         return
@@ -899,11 +1020,16 @@ def test_device_code_expires(
     result.assert_error("expired_token")
 
 
+@pytest.mark.parametrize("client_auth", CONFIDENTIAL)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_ciba(
-    background: dict[str, Future[Run]], request: pytest.FixtureRequest, language: str
+    background: dict[str, Future[Run]],
+    request: pytest.FixtureRequest,
+    language: str,
+    client_auth: str,
 ) -> None:
-    """Poll mode; the test server approves login_hint alice after 1 s."""
+    """Poll mode; the test server approves login_hint alice after 1 s. With private_key_jwt
+    the curl sample runs a signing command for each request (OAUTH_CLIENT_ASSERTION_COMMAND)."""
     _result(background, request).assert_token()
 
 
@@ -930,57 +1056,145 @@ def _access_token(provider: OIDCProvider) -> str:
     return token
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_token_exchange(oidc_provider: OIDCProvider, tmp_path: Path, language: str) -> None:
-    """The provider's token exchange grant is TEST CODE (server.mjs): this exercises the
-    sample's request (subject token, types, audience, scope, client auth), not a provider."""
+def _token_exchange(
+    provider: OIDCProvider, folder: Path, language: str, client_auth: str
+) -> tuple[list[str], Callable[..., dict[str, str]]]:
+    """The token exchange sample and ``env(subject_token, **auth_env options)``."""
+    client_id = client_for("exchange-client", client_auth)
     params = provider_params(
-        oidc_provider,
-        "exchange-client",
-        audience=oidc_provider.other_api_resource,
+        provider,
+        client_id,
+        client_auth=client_auth,
+        audience=provider.other_api_resource,
         scopes=("other:read",),
     )
-    _, command = write_sample(tmp_path, "token_exchange", language, params)
-    secret = oidc_provider.client("exchange-client").client_secret
-    assert secret is not None
-    env = sample_env(
-        oidc_provider, OAUTH_CLIENT_SECRET=secret, OAUTH_SUBJECT_TOKEN=_access_token(oidc_provider)
-    )
-    result = run(command, env)
+    _, command = write_sample(folder, "token_exchange", language, params)
+
+    def env(subject_token: str, **options: Any) -> dict[str, str]:
+        credentials = auth_env(provider, language, client_auth, client_id, **options)
+        return sample_env(provider, OAUTH_SUBJECT_TOKEN=subject_token, **credentials)
+
+    return command, env
+
+
+@pytest.mark.parametrize("client_auth", CONFIDENTIAL)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_token_exchange(
+    oidc_provider: OIDCProvider, tmp_path: Path, language: str, client_auth: str
+) -> None:
+    """The provider's token exchange grant is TEST CODE (server.mjs): this exercises the
+    sample's request (subject token, types, audience, scope, client auth), not a provider."""
+    command, env = _token_exchange(oidc_provider, tmp_path, language, client_auth)
+    result = run(command, env(_access_token(oidc_provider)))
     result.assert_token()
     assert "issued_token_type: urn:ietf:params:oauth:token-type:access_token" in result.stdout
     assert "scope: other:read" in result.stdout
-    bad = run(command, {**env, "OAUTH_SUBJECT_TOKEN": "not-a-token"})
+    bad = run(command, env("not-a-token"))
     bad.assert_error("invalid_grant")
 
 
+def test_private_key_jwt_signed_with_another_key_fails(
+    oidc_provider: OIDCProvider, tmp_path: Path
+) -> None:
+    """The provider really verifies the client assertion: one signed with a key that is not
+    the client's (jwt-bearer's, under the registered key's kid) gets invalid_client."""
+    command, env = _token_exchange(oidc_provider, tmp_path, "javascript", "private_key_jwt")
+    subject = _access_token(oidc_provider)
+    result = run(command, env(subject, key=oidc_provider.jwt_bearer_key))
+    result.assert_error("invalid_client")
+    run(command, env(subject)).assert_token()
+
+
+@pytest.mark.parametrize("client_auth", CONFIDENTIAL)
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_jwt_bearer(oidc_provider: OIDCProvider, tmp_path: Path, language: str) -> None:
+def test_jwt_bearer(
+    oidc_provider: OIDCProvider, tmp_path: Path, language: str, client_auth: str
+) -> None:
     """The provider's JWT bearer grant is TEST CODE (server.mjs): this exercises the
     sample's request (grant type, assertion, client auth), not a provider."""
-    params = provider_params(oidc_provider, "jwt-bearer-client", scopes=("api:read",))
+    client_id = client_for("jwt-bearer-client", client_auth)
+    params = provider_params(
+        oidc_provider, client_id, client_auth=client_auth, scopes=("api:read",)
+    )
     _, command = write_sample(tmp_path, "jwt_bearer", language, params)
-    secret = oidc_provider.client("jwt-bearer-client").client_secret
-    assert secret is not None
     assertion = jwt_bearer_assertion(oidc_provider, "alice", audience=oidc_provider.issuer)
-    env = sample_env(oidc_provider, OAUTH_CLIENT_SECRET=secret, OAUTH_ASSERTION=assertion)
-    run(command, env).assert_token()
-    run(command, env).assert_error("invalid_grant", "already used")  # same jti again
+
+    def env() -> dict[str, str]:
+        credentials = auth_env(oidc_provider, language, client_auth, client_id)
+        return sample_env(oidc_provider, OAUTH_ASSERTION=assertion, **credentials)
+
+    run(command, env()).assert_token()
+    run(command, env()).assert_error("invalid_grant", "already used")  # same jti again
 
 
-def test_saml2_bearer(tmp_path: Path) -> None:
+def _b64url_decode(value: str) -> bytes:
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+
+def _client_assertion_error(
+    form: Mapping[str, str], client_id: str, key: KeyInfo, audience: str, seen: set[str]
+) -> str | None:
+    """What is wrong with a private_key_jwt client authentication (RFC 7523 §2.2, §3), for the
+    scripted token endpoint: RS256 signature by ``key``, iss, sub, aud, exp, a new jti."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    if form.get("client_assertion_type") != CLIENT_ASSERTION_TYPE:
+        return f"client_assertion_type {form.get('client_assertion_type')!r}"
+    if form.get("client_id", client_id) != client_id:
+        return f"client_id {form.get('client_id')!r}"
+    parts = form.get("client_assertion", "").split(".")
+    if len(parts) != 3:
+        return "client_assertion is not a compact JWS"
+    public_key = serialization.load_pem_public_key(key.public_key_pem.read_bytes())
+    assert isinstance(public_key, rsa.RSAPublicKey)
+    try:
+        header = json.loads(_b64url_decode(parts[0]))
+        public_key.verify(
+            _b64url_decode(parts[2]),
+            f"{parts[0]}.{parts[1]}".encode("ascii"),
+            padding.PKCS1v15(),
+            hashes.SHA256(),
+        )
+    except (ValueError, InvalidSignature):
+        return "bad client_assertion signature"
+    claims = json.loads(_b64url_decode(parts[1]))
+    if (
+        header.get("alg") != "RS256"
+        or claims.get("iss") != client_id
+        or claims.get("sub") != client_id
+    ):
+        return f"alg, iss or sub: {header} {claims}"
+    if claims.get("aud") not in (audience, [audience]) or claims.get("exp", 0) < time.time():
+        return f"aud or exp: {claims}"
+    if not claims.get("jti") or claims["jti"] in seen:
+        return "client_assertion jti missing or reused"
+    seen.add(claims["jti"])
+    return None
+
+
+@pytest.mark.parametrize("client_auth", CONFIDENTIAL)
+def test_saml2_bearer(oidc_provider: OIDCProvider, tmp_path: Path, client_auth: str) -> None:
     """Against a scripted token endpoint (no test server does SAML): each sample must send
     grant_type saml2-bearer with the assertion base64url-encoded (raw XML is encoded for the
-    user) and client_secret_basic encoded per RFC 6749 §2.3.1."""
+    user) and client_secret_basic encoded per RFC 6749 §2.3.1, or a private_key_jwt client
+    assertion that the endpoint verifies with cc-pkjwt's public key (a wrong key fails)."""
     xml = (
         '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_1">'
         "ü</saml:Assertion>"
     )
     encoded = base64.urlsafe_b64encode(xml.encode()).decode().rstrip("=")
     secret = "s%m+l: secret/="
+    jtis: set[str] = set()
 
     def respond(path: str, headers: Mapping[str, str], form: dict[str, str], peer: Any) -> Any:
-        if _basic(headers) != ("saml-client", secret):
+        if client_auth == "private_key_jwt":
+            key = oidc_provider.cc_pkjwt_key
+            error = _client_assertion_error(form, "saml-client", key, stub.url, jtis)
+            if error or "authorization" in headers:
+                return 401, {"error": "invalid_client", "error_description": error}
+        elif _basic(headers) != ("saml-client", secret):
             return 401, {"error": "invalid_client", "error_description": str(_basic(headers))}
         if form.get("grant_type") != "urn:ietf:params:oauth:grant-type:saml2-bearer":
             return 400, {"error": "unsupported_grant_type"}
@@ -991,15 +1205,28 @@ def test_saml2_bearer(tmp_path: Path) -> None:
     stub = Stub(respond)
     try:
         params = SampleParams(
-            issuer=stub.url, client_id="saml-client", token_endpoint=stub.url, scopes=("read",)
+            issuer=stub.url,
+            client_id="saml-client",
+            token_endpoint=stub.url,
+            scopes=("read",),
+            client_auth=client_auth,
         )
         base = {k: v for k, v in os.environ.items() if not k.startswith("OAUTH_")}
+
+        def credentials(language: str, *, wrong: bool = False) -> dict[str, str]:
+            if client_auth != "private_key_jwt":
+                return {"OAUTH_CLIENT_SECRET": "wrong" if wrong else secret}
+            key = oidc_provider.jwt_bearer_key if wrong else None
+            return auth_env(
+                oidc_provider, language, client_auth, "saml-client", audience=stub.url, key=key
+            )
+
         for language in LANGUAGES:
             _, command = write_sample(tmp_path / language, "saml2_bearer", language, params)
             for assertion in (xml, encoded):
-                env = {**base, "OAUTH_CLIENT_SECRET": secret, "OAUTH_ASSERTION": assertion}
+                env = {**base, **credentials(language), "OAUTH_ASSERTION": assertion}
                 run(command, env).assert_token()
-            env = {**base, "OAUTH_CLIENT_SECRET": "wrong", "OAUTH_ASSERTION": encoded}
+            env = {**base, **credentials(language, wrong=True), "OAUTH_ASSERTION": encoded}
             run(command, env).assert_error("invalid_client")
     finally:
         stub.close()

@@ -49,6 +49,15 @@
 //   exchange-client    client_secret_basic   token-exchange (TEST CODE grant)
 //   jwt-bearer-client  client_secret_basic   jwt-bearer (TEST CODE grant)      key: jwt-bearer.key.pem
 //
+// private_key_jwt (RS256) twins of four confidential clients above, for the samples'
+// private_key_jwt variants. All four register cc-pkjwt's public key: a test signs their client
+// assertions with keys['cc-pkjwt'] (iss = sub = client id, aud = issuer or endpoint URL, jti):
+//
+//   web-app-pkjwt      private_key_jwt RS256 authorization_code, refresh_token as web-app
+//   ciba-pkjwt         private_key_jwt RS256 ciba (poll mode)                  as ciba-client
+//   exchange-pkjwt     private_key_jwt RS256 token-exchange (TEST CODE grant)
+//   jwt-bearer-pkjwt   private_key_jwt RS256 jwt-bearer (TEST CODE grant)      as jwt-bearer-client
+//
 // Every client secret contains characters that change under application/x-www-form-urlencoded
 // encoding ('+', '/', '=', '%', ':' or space), so a sample that skips RFC 6749 §2.3.1
 // (form-urlencode id and secret before Base64) or puts an unencoded secret into a form body
@@ -100,8 +109,8 @@
 //   full        everything above (default)
 //   no-device   device flow disabled: no device_authorization_endpoint in discovery, no
 //               device_code grant, device-client not registered
-//   no-ciba     CIBA disabled: no backchannel_authentication_endpoint, ciba-client not
-//               registered
+//   no-ciba     CIBA disabled: no backchannel_authentication_endpoint, ciba-client and
+//               ciba-pkjwt not registered
 //   plain-pkce  like full, but the discovery document is REWRITTEN by test code to advertise
 //               code_challenge_methods_supported: ["plain"]. oidc-provider 9 hard-codes
 //               ["S256"] and cannot verify `plain`, so this profile is for metadata checks only:
@@ -249,7 +258,9 @@ const opSigningJwk = { ...opKey.privateKey.export({ format: 'jwk' }), kid: opKey
 // TEST CODE: issuers trusted for RFC 7523 jwt-bearer assertions, and the client allowed to
 // present each issuer's assertions.
 const TRUSTED_ASSERTION_ISSUERS = new Map([
-  ['jwt-bearer-client', { key: jwtBearerKey.publicKey, clientId: 'jwt-bearer-client' }],
+  ['jwt-bearer-client', {
+    key: jwtBearerKey.publicKey, clientIds: new Set(['jwt-bearer-client', 'jwt-bearer-pkjwt']),
+  }],
 ]);
 
 // ---------------------------------------------------------------------------------------------
@@ -257,6 +268,17 @@ const TRUSTED_ASSERTION_ISSUERS = new Map([
 // ---------------------------------------------------------------------------------------------
 
 const noRedirect = { response_types: [], redirect_uris: [] };
+// A confidential client authenticating with private_key_jwt (RS256) and cc-pkjwt's key.
+function pkjwtClient(clientId, grantTypes) {
+  return {
+    client_id: clientId,
+    token_endpoint_auth_method: 'private_key_jwt',
+    token_endpoint_auth_signing_alg: 'RS256',
+    jwks: { keys: [pkjwtKey.jwk] },
+    grant_types: grantTypes,
+    ...noRedirect,
+  };
+}
 const clients = [
   // Confidential, HTTP Basic with a secret full of characters that RFC 6749 §2.3.1 encoding
   // changes: % + : and space. Correct header: Basic base64("cc-basic:s3cr%25t%2Bwith%3Acolon+and+space").
@@ -342,6 +364,22 @@ const clients = [
     grant_types: [GRANT.jwtBearer],
     ...noRedirect,
   },
+  // private_key_jwt twins of web-app, ciba-client, exchange-client and jwt-bearer-client,
+  // with cc-pkjwt's public key (see the header).
+  {
+    ...pkjwtClient('web-app-pkjwt', ['authorization_code', 'refresh_token']),
+    application_type: 'native', // loopback redirect on any port, as for web-app
+    response_types: ['code'],
+    redirect_uris: [REDIRECT_URI],
+    scope: USER_SCOPE,
+  },
+  cibaEnabled && {
+    ...pkjwtClient('ciba-pkjwt', [GRANT.ciba]),
+    backchannel_token_delivery_mode: 'poll',
+    scope: USER_SCOPE,
+  },
+  pkjwtClient('exchange-pkjwt', [GRANT.tokenExchange]),
+  pkjwtClient('jwt-bearer-pkjwt', [GRANT.jwtBearer]),
 ].filter(Boolean);
 
 // ---------------------------------------------------------------------------------------------
@@ -753,7 +791,7 @@ async function tokenExchangeHandler(ctx) {
 // TEST CODE: RFC 7523 §2.1 JWT bearer authorization grant. Not oidc-provider behaviour.
 // assertion: a JWT signed (RS256/PS256/ES256) by a trusted issuer's key: this server trusts
 // iss "jwt-bearer-client" with the key pair in OIDC_TEST_KEY_DIR/jwt-bearer.key.pem, presented
-// by the client jwt-bearer-client. Checked: signature, iss, sub (any non-empty value, becomes
+// by the client jwt-bearer-client or jwt-bearer-pkjwt. Checked: signature, iss, sub (any non-empty value, becomes
 // the token's sub), aud (the issuer identifier or the token endpoint URL), exp (required, not
 // expired, 15 s leeway), nbf/iat if present, jti replay if present.
 // Optional scope (api:read / api:write) and resource (default https://api.example.test).
@@ -771,7 +809,7 @@ async function jwtBearerHandler(ctx) {
     throw oauthError(errors.InvalidGrant, 'assertion is not a JWT');
   }
   const trusted = TRUSTED_ASSERTION_ISSUERS.get(claims.iss);
-  if (!trusted || trusted.clientId !== client.clientId) {
+  if (!trusted || !trusted.clientIds.has(client.clientId)) {
     throw oauthError(errors.InvalidGrant, 'assertion iss is not a trusted issuer for this client');
   }
   let payload;
