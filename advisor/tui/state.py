@@ -180,6 +180,33 @@ def default_export_name(outcome_id: str) -> str:
     return f"grant-advisor-{outcome_id.replace('_', '-')}.md"
 
 
+def client_auth_options(
+    recommendation: Recommendation | None,
+) -> tuple[tuple[str, ...], str | None]:
+    """The client authentications the outcome's sample can be rendered with, and the advised one.
+
+    Returns:
+        ``(methods, advised)``: the methods the sample's template supports, those the outcome
+        prefers first (in its order), then the others; and the one used when the user picks
+        none (the outcome's first that the template supports, as ``ask`` chooses without
+        ``--client-auth``). ``((), None)`` without a sample or for a template the catalogue
+        does not know (a custom one).
+    """
+    spec = recommendation.outcome.sample if recommendation is not None else None
+    if recommendation is None or spec is None:
+        return (), None
+    from advisor.samples.catalog import TEMPLATES, choose_client_auth
+
+    info = TEMPLATES.get(spec.template)
+    if info is None:
+        return (), None
+    preferred = tuple(m for m in recommendation.outcome.client_auth if m in info.client_auth)
+    rest = tuple(m for m in info.client_auth if m not in preferred)
+    return (*preferred, *rest), choose_client_auth(
+        spec.template, recommendation.outcome.client_auth
+    )
+
+
 def form_values(parameters: Mapping[str, Any]) -> dict[str, str]:
     """The form's text for each field (scopes space-separated; empty when not given)."""
     values: dict[str, str] = {}

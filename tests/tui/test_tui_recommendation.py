@@ -9,7 +9,7 @@ import pytest
 from rich.text import Text
 from textual.content import Content
 from textual.pilot import Pilot
-from textual.widgets import Input, Static, TabbedContent
+from textual.widgets import Input, Select, Static, TabbedContent
 from tui_support import SIZE, TUI_TEMPLATES, TUI_TREE, drive, make_app, tui_app, walks_to_outcomes
 
 from advisor.cli import main as cli_main
@@ -473,3 +473,90 @@ async def test_export_agrees_with_ask_on_client_authentication(
         await pilot.press("enter")
         await pilot.pause()
     assert (tmp_path / "grant-advisor-offline-access.md").read_text(encoding="utf-8") == expected
+
+
+async def _open_parameters(pilot: Pilot[None]) -> ParametersScreen:
+    await pilot.press("e")
+    await pilot.pause()
+    form = pilot.app.screen
+    assert isinstance(form, ParametersScreen)
+    return form
+
+
+async def test_client_authentication_can_be_chosen_and_matches_ask(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """web_server_code advises private_key_jwt; a user who has a client secret picks
+    client_secret_basic in the form: the samples and the export are then what
+    ``ask --client-auth client_secret_basic`` prints."""
+    monkeypatch.chdir(tmp_path)
+    tree = load_tree()
+    walk = walks_to_outcomes(tree)["web_server_code"]
+    flags = [
+        arg
+        for q, i in walk
+        for arg in ("-a", f"{q}={tree.question(q).choices[i].id}")  # type: ignore[union-attr]
+    ]
+    expected = cli_markdown(
+        capsys, ["ask", *flags, "--client-auth", "client_secret_basic", "-f", "markdown"]
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await drive(pilot, app, walk)
+        assert "OAUTH_PRIVATE_KEY_FILE" in app.samples.rendered["python"].code  # as advised
+        form = await _open_parameters(pilot)
+        select = form.query_one("#param-client-auth", Select)
+        assert select.is_blank()  # "As advised"
+        assert [value for _, value in select._options[1:]] == [
+            "private_key_jwt",  # the outcome's preference first, then the template's others
+            "client_secret_basic",
+            "client_secret_post",
+        ]
+        select.value = "client_secret_basic"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, RecommendationScreen)
+        assert app.parameters == {"client_auth": "client_secret_basic"}
+        python = app.samples.rendered["python"].code
+        assert "OAUTH_CLIENT_SECRET" in python and "OAUTH_PRIVATE_KEY_FILE" not in python
+
+        form = await _open_parameters(pilot)  # reopens with the choice
+        assert form.query_one("#param-client-auth", Select).value == "client_secret_basic"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+    assert (tmp_path / "grant-advisor-web-server-code.md").read_text(encoding="utf-8") == expected
+
+
+async def test_back_to_as_advised_drops_the_choice() -> None:
+    tree = load_tree()
+    walk = walks_to_outcomes(tree)["web_server_code"]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await drive(pilot, app, walk)
+        form = await _open_parameters(pilot)
+        form.query_one("#param-client-auth", Select).value = "client_secret_post"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.parameters == {"client_auth": "client_secret_post"}
+        form = await _open_parameters(pilot)
+        form.query_one("#param-client-auth", Select).clear()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.parameters == {}
+        assert "OAUTH_PRIVATE_KEY_FILE" in app.samples.rendered["python"].code
+
+
+async def test_no_choice_when_the_sample_has_one_client_authentication() -> None:
+    """A native app's loopback sample is a public client (``none`` only): nothing to pick."""
+    tree = load_tree()
+    walk = walks_to_outcomes(tree)["native_app"]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await drive(pilot, app, walk)
+        form = await _open_parameters(pilot)
+        assert not form.query("#param-client-auth")

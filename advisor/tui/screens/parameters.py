@@ -1,4 +1,7 @@
-"""The sample parameters form: issuer, client ID, scopes, redirect URI, audience, discovery.
+"""The sample parameters form: issuer, discovery, client ID, scopes, redirect URI, audience,
+and the client authentication the samples use (the methods the outcome's sample supports, the
+advised ones first; "As advised" leaves the choice to the advice, as ``ask`` without
+``--client-auth`` does).
 
 With "Discover from the issuer" ticked, Apply asks the app to read the issuer's metadata (in a
 worker thread) and waits, showing that it does; the app answers by setting :attr:`discovery`.
@@ -16,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import var
-from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Static
+from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Select, Static
 
 from advisor.record import Record
 from advisor.session import Recommendation
@@ -26,6 +29,7 @@ from advisor.tui.state import (
     PARAMETER_FIELDS,
     Discovery,
     check_parameters,
+    client_auth_options,
     form_values,
     parse_parameters,
 )
@@ -83,6 +87,8 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
     ) -> None:
         super().__init__(id="parameters")
         self.values = form_values(parameters)
+        self.client_auth: str | None = parameters.get("client_auth")
+        """The client authentication the user picked (None: as advised)."""
         self.recommendation = recommendation
         self.template_dirs = template_dirs
         self.discover = discover
@@ -120,6 +126,22 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
                                 "Discovery): the samples get the server's real endpoints, and "
                                 "the advice is checked against what the server supports",
                             )
+                methods, advised = client_auth_options(self.recommendation)
+                if len(methods) > 1:
+                    with Horizontal(classes="field-row"):
+                        yield Label("Client auth", classes="field-label")
+                        yield Select(
+                            [(plain(method), method) for method in methods],
+                            prompt=(
+                                "As advised, for the server"
+                                if self.discover
+                                else f"As advised ({advised})"
+                            ),
+                            value=self.client_auth if self.client_auth in methods else Select.NULL,
+                            id="param-client-auth",
+                            tooltip="How the samples authenticate the client at the token "
+                            "endpoint; the advice prefers the first ones listed",
+                        )
             with Horizontal(id="params-discovering"):
                 yield LoadingIndicator(id="params-discovering-indicator")
                 yield Static(id="params-discovering-text")
@@ -155,6 +177,10 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
             event.input.remove_class("-invalid")
         self._stop_waiting()  # the values asked about are not the ones in the form any more
 
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self._stop_waiting()
+
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.stop()
         self._stop_waiting()
@@ -183,6 +209,9 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
             first = next(name for name, _ in PARAMETER_FIELDS if name in problems)
             self.query_one(f"#{field_id(first)}", Input).focus()
             return
+        for choice in self.query("#param-client-auth").results(Select):
+            if isinstance(choice.value, str):  # last, where ``ask`` records --client-auth
+                parameters["client_auth"] = choice.value
         rejected = check_parameters(self.recommendation, parameters, self.template_dirs)
         if rejected:
             general.update(plain(("Not accepted: ", "bold"), rejected))
