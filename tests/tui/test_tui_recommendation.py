@@ -532,13 +532,17 @@ async def test_client_authentication_can_be_chosen_and_matches_ask(
     assert (tmp_path / "grant-advisor-web-server-code.md").read_text(encoding="utf-8") == expected
 
 
+async def _parameters_of(pilot: Pilot[None], outcome: str) -> ParametersScreen:
+    """Walk the shipped tree to ``outcome`` and open the parameters form there."""
+    assert isinstance(pilot.app, GrantAdvisorApp)
+    await drive(pilot, pilot.app, walks_to_outcomes(load_tree())[outcome])
+    return await _open_parameters(pilot)
+
+
 async def test_back_to_as_advised_drops_the_choice() -> None:
-    tree = load_tree()
-    walk = walks_to_outcomes(tree)["web_server_code"]
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await drive(pilot, app, walk)
-        form = await _open_parameters(pilot)
+        form = await _parameters_of(pilot, "web_server_code")
         form.query_one("#param-client-auth", Select).value = "client_secret_post"
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -553,10 +557,7 @@ async def test_back_to_as_advised_drops_the_choice() -> None:
 
 async def test_no_choice_when_the_sample_has_one_client_authentication() -> None:
     """A native app's loopback sample is a public client (``none`` only): nothing to pick."""
-    tree = load_tree()
-    walk = walks_to_outcomes(tree)["native_app"]
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await drive(pilot, app, walk)
-        form = await _open_parameters(pilot)
+        form = await _parameters_of(pilot, "native_app")
         assert not form.query("#param-client-auth")
