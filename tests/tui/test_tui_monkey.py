@@ -22,7 +22,8 @@ from advisor.tui.app import GrantAdvisorApp
 from advisor.tui.screens.help import HelpScreen
 from advisor.tui.screens.walk import WalkScreen
 
-SEED = 1234
+SEEDS = (1234, 7)
+"""Fixed seeds; 7 found the third command-palette race (see advisor/tui/widgets/palette.py)."""
 PRESSES = 2_000
 BATCH = 20
 PILOT_KEYS = 5
@@ -75,9 +76,10 @@ def post_keys(app: GrantAdvisorApp, keys: list[str]) -> None:
         app.post_message(event)
 
 
-async def test_random_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("seed", SEEDS)
+async def test_random_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
     monkeypatch.chdir(tmp_path)  # exports and screenshots land here
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     app = make_app()
     quits: list[object] = []
     app.exit = lambda *args, **kwargs: quits.append(args)  # type: ignore[method-assign]

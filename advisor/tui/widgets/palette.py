@@ -1,4 +1,4 @@
-"""Textual's command palette, guarded against two races in Textual 8.2.8.
+"""Textual's command palette, guarded against three races in Textual 8.2.8.
 
 Both were found by the random-key test:
 
@@ -9,6 +9,9 @@ Both were found by the random-key test:
   ran the command again and dismissed again, and ``Screen.dismiss`` pops whatever screen is on
   top: the screen underneath, or with one screen left, a ``ScreenStackError``. Selections that
   arrive once the palette is no longer on top are now dropped.
+- The search worker can still deliver results after the palette has closed and its widgets
+  are gone; showing them raised ``NoMatches`` for ``CommandList`` in the worker, which failed
+  the app. Results for a palette without its list are now ignored.
 """
 
 from __future__ import annotations
@@ -42,3 +45,8 @@ class GuardedCommandPalette(CommandPalette):
             if commands.option_count and commands.scrollable_content_region.height == 0:
                 return
         super()._action_command_list(action)
+
+    def _watch__list_visible(self) -> None:
+        if not self.query(CommandList):  # closed: the list is gone, nothing to show
+            return
+        super()._watch__list_visible()
