@@ -8,9 +8,9 @@ keeps, per input, the program text, and an entry is used only when its recorded 
 the current one exactly (a checksum only finds the entry).
 
 The input recorded for an entry: this grant-advisor's version; the name, size and modification
-time (ns) of every file in the shipped template folder and of every module of
-``advisor/samples`` (an edited template or filter invalidates every entry, as a ``.pyc`` is
-invalidated by its source's time stamp); the template's file name; and every variable the
+time (ns) of every file in the shipped template folder, of every module of ``advisor/samples``
+and of Jinja2's ``__init__.py`` (an edited template or filter, or another Jinja2, invalidates
+every entry, as a ``.pyc`` is invalidated by its source's time stamp); the template's file name; and every variable the
 template sees, as JSON. Templates from a user's folder are never cached (their folders can be
 anything); they render every time.
 
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import json
 import os
 import tempfile
@@ -102,9 +103,14 @@ def _material(name: str, context: Mapping[str, object]) -> str | None:
 
 @functools.lru_cache(maxsize=1)
 def _fingerprint() -> str:
-    """Name, size and mtime of every shipped template and every module of the renderer
+    """Name, size and mtime of Jinja2, every shipped template and every module of the renderer
     (read once per process: the files of a running installation do not change under it)."""
     parts = []
+    # Jinja2 itself (its version is in its __init__.py), found without importing it.
+    spec = importlib.util.find_spec("jinja2")
+    if spec is not None and spec.origin:
+        info = os.stat(spec.origin)
+        parts.append(f"jinja2:{info.st_size}:{info.st_mtime_ns}")
     for folder, suffix in ((TEMPLATE_DIR, ".j2"), (_CODE_DIR, ".py")):
         with os.scandir(folder) as entries:
             for entry in sorted(entries, key=lambda e: e.name):
