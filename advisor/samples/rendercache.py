@@ -10,9 +10,9 @@ the current one exactly (a checksum only finds the entry).
 The input recorded for an entry: this grant-advisor's version; the name, size and modification
 time (ns) of every file in the shipped template folder, of every module of ``advisor/samples``
 and of Jinja2's ``__init__.py`` (an edited template or filter, or another Jinja2, invalidates
-every entry, as a ``.pyc`` is invalidated by its source's time stamp); the template's file name; and every variable the
-template sees, as JSON. Templates from a user's folder are never cached (their folders can be
-anything); they render every time.
+every entry, as a ``.pyc`` is invalidated by its source's time stamp); the template's file
+name; and every variable the template sees, as JSON. Templates from a user's folder are never
+cached (their folders can be anything); they render every time.
 
 Entries are JSON text read as text, never executed by grant-advisor; the folder is the one
 :mod:`advisor.cachedir` names (created 0700), shared with the validated-tree cache and Jinja's
