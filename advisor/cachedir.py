@@ -3,11 +3,16 @@
 ``$GRANT_ADVISOR_CACHE_DIR``, else ``$XDG_CACHE_HOME/grant-advisor``, else
 ``~/.cache/grant-advisor``; ``GRANT_ADVISOR_NO_CACHE=1`` turns caching off. Everything in it
 can be deleted at any time.
+
+Each cache records, with every entry, a :func:`fingerprint` of the code that produced it (the
+name, size and modification time of its source files, as a ``.pyc`` records its source's), so
+an edited checkout or another installed version never gets an entry made by other code.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -20,3 +25,24 @@ def cache_dir() -> Path | None:
         return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "grant-advisor"
+
+
+def fingerprint(files: Iterable[tuple[Path, str]]) -> str:
+    """Name, size and modification time (ns) of the files in each ``(folder, suffix)`` pair
+    (``(folder, "")`` with a file's path: that file), in name order; unreadable ones are
+    left out."""
+    parts = []
+    for place, suffix in files:
+        if place.is_file():
+            info = place.stat()
+            parts.append(f"{place.parent.name}/{place.name}:{info.st_size}:{info.st_mtime_ns}")
+            continue
+        try:
+            with os.scandir(place) as entries:
+                for entry in sorted(entries, key=lambda e: e.name):
+                    if entry.name.endswith(suffix) and entry.is_file():
+                        info = entry.stat()
+                        parts.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}")
+        except OSError:
+            continue
+    return " ".join(parts)

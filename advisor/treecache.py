@@ -4,8 +4,9 @@ Validating a tree means building pydantic's validators (tens of milliseconds, mo
 rest of ``grant-advisor ask`` together) and running every graph check. For a file whose bytes
 this version of grant-advisor has already validated, the answer is known. So the cache keeps,
 per tree file content, a copy of that content, the validated tree and its warnings; an entry
-is used only when its copy equals the file byte for byte and its grant-advisor version is
-this one. A hit is turned back into models without validation (``model_construct``), like a
+is used only when its copy equals the file byte for byte and its grant-advisor version and
+code fingerprint (:func:`advisor.cachedir.fingerprint` of the engine's modules) are this
+one's. A hit is turned back into models without validation (``model_construct``), like a
 ``.pyc`` file stands in for parsing.
 
 Safety: entries are JSON, never pickle, so a cache file cannot execute anything; an entry that
@@ -21,6 +22,7 @@ written turns it off silently. At most :data:`MAX_ENTRIES` trees are kept.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import tempfile
@@ -32,7 +34,7 @@ from typing import Any, Final
 from pydantic import BaseModel
 
 from advisor import __version__
-from advisor.cachedir import cache_dir
+from advisor.cachedir import cache_dir, fingerprint
 from advisor.errors import Problem
 from advisor.models import (
     Alternative,
@@ -47,7 +49,7 @@ from advisor.models import (
     Tree,
 )
 
-FORMAT: Final = 1
+FORMAT: Final = 2
 """Version of the entry layout."""
 
 MAX_ENTRIES: Final = 64
@@ -69,6 +71,13 @@ NESTED: Final[dict[type[BaseModel], dict[str, type[BaseModel]]]] = {
 _PROBLEM_FIELDS: Final = ("message", "line", "column", "node", "hint", "severity")
 
 
+@functools.lru_cache(maxsize=1)
+def code() -> str:
+    """What validation depends on besides the tree's bytes: the engine's modules (an edited
+    checkout validates again, as a new version does)."""
+    return fingerprint([(Path(__file__).resolve().parent, ".py")])
+
+
 def key(content: bytes) -> str:
     """Where the entry for a tree file's bytes is kept.
 
@@ -88,6 +97,7 @@ def get(content: bytes, file: str) -> tuple[Tree, tuple[Problem, ...]] | None:
         if (
             entry["format"] != FORMAT
             or entry["advisor"] != __version__
+            or entry["code"] != code()
             or entry["source"] != content.decode("utf-8")
         ):
             return None
@@ -111,6 +121,7 @@ def put(content: bytes, tree: Tree, warnings: Sequence[Problem]) -> None:
     entry = {
         "format": FORMAT,
         "advisor": __version__,
+        "code": code(),
         "source": content.decode("utf-8"),
         "tree": tree.model_dump(mode="json"),
         "warnings": [{name: getattr(p, name) for name in _PROBLEM_FIELDS} for p in warnings],

@@ -93,6 +93,28 @@ def test_a_changed_file_is_validated_again(cache: Path, tmp_path: Path) -> None:
         load(tree_file)
 
 
+def test_an_entry_made_by_other_code_is_not_used(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edited checkout (same version, other checks) validates again: entries record the
+    engine's code fingerprint."""
+    assert "checks.py:" in treecache.code() and "models.py:" in treecache.code()
+    load(SMALL_TREE)
+    validated: list[object] = []
+    real = Tree.model_validate
+
+    def counting(*args: object, **kwargs: object) -> Tree:
+        validated.append(args)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Tree, "model_validate", counting)
+    load(SMALL_TREE)
+    assert validated == []  # same code: from the cache
+    monkeypatch.setattr(treecache, "code", lambda: "checks.py:1:2")  # checks.py was edited
+    load(SMALL_TREE)
+    assert len(validated) == 1
+
+
 def test_a_corrupt_entry_is_ignored(cache: Path) -> None:
     load(SMALL_TREE)
     (entry,) = cache.glob("*.json")

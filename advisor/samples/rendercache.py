@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Final
 
 from advisor import __version__
-from advisor.cachedir import cache_dir
+from advisor.cachedir import cache_dir, fingerprint
 from advisor.samples.catalog import TEMPLATE_DIR
 
 FORMAT: Final = 1
@@ -103,21 +103,15 @@ def _material(name: str, context: Mapping[str, object]) -> str | None:
 
 @functools.lru_cache(maxsize=1)
 def _fingerprint() -> str:
-    """Name, size and mtime of Jinja2, every shipped template and every module of the renderer
-    (read once per process: the files of a running installation do not change under it)."""
-    parts = []
-    # Jinja2 itself (its version is in its __init__.py), found without importing it.
+    """Jinja2 (its version is in its __init__.py, found without importing it), every shipped
+    template and every module of the renderer (read once per process: the files of a running
+    installation do not change under it)."""
+    places: list[tuple[Path, str]] = []
     spec = importlib.util.find_spec("jinja2")
     if spec is not None and spec.origin:
-        info = os.stat(spec.origin)
-        parts.append(f"jinja2:{info.st_size}:{info.st_mtime_ns}")
-    for folder, suffix in ((TEMPLATE_DIR, ".j2"), (_CODE_DIR, ".py")):
-        with os.scandir(folder) as entries:
-            for entry in sorted(entries, key=lambda e: e.name):
-                if entry.name.endswith(suffix) and entry.is_file():
-                    info = entry.stat()
-                    parts.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}")
-    return " ".join(parts)
+        places.append((Path(spec.origin), ""))
+    places += [(TEMPLATE_DIR, ".j2"), (_CODE_DIR, ".py")]
+    return fingerprint(places)
 
 
 def _key(material: str) -> str:
