@@ -27,17 +27,21 @@ def cache_dir() -> Path | None:
     return Path(base) / "grant-advisor"
 
 
-def fingerprint(files: Iterable[tuple[Path, str]]) -> str:
-    """Name, size and modification time (ns) of the files in each ``(folder, suffix)`` pair
-    (``(folder, "")`` with a file's path: that file), in name order; unreadable ones are
-    left out."""
+def fingerprint(places: Iterable[tuple[Path, str]]) -> str:
+    """Name, size and modification time (ns) of files, in name order.
+
+    Args:
+        places: ``(folder, suffix)`` pairs: the folder's files whose names end with the
+            suffix; a pair whose path is a file stands for that file (shown with its folder's
+            name, e.g. ``jinja2/__init__.py``). Unreadable ones are left out.
+    """
     parts = []
-    for place, suffix in files:
-        if place.is_file():
-            info = place.stat()
-            parts.append(f"{place.parent.name}/{place.name}:{info.st_size}:{info.st_mtime_ns}")
-            continue
+    for place, suffix in places:
         try:
+            if place.is_file():
+                info = place.stat()
+                parts.append(f"{place.parent.name}/{place.name}:{info.st_size}:{info.st_mtime_ns}")
+                continue
             with os.scandir(place) as entries:
                 for entry in sorted(entries, key=lambda e: e.name):
                     if entry.name.endswith(suffix) and entry.is_file():
