@@ -453,14 +453,9 @@ def _render_samples(
 
     outcome = session.outcome
     assert outcome is not None and outcome.sample is not None
-    params = _sample_params(parameters)
-    if metadata is not None:
-        from advisor.discovery import tailor_params
+    from advisor.samples.catalog import outcome_params
 
-        params = tailor_params(params, metadata, outcome)
-    from advisor.samples.catalog import with_client_auth
-
-    params = with_client_auth(params, outcome.sample.template, outcome.client_auth)
+    params = outcome_params(_sample_params(parameters), outcome, metadata)
     notes: list[str] = []
     if languages is not None:
         # Asked for languages this outcome has no sample in: say so, render the others.

@@ -14,6 +14,8 @@ from advisor.samples.files import find_template as find_template
 from advisor.samples.files import template_filename as template_filename
 
 if TYPE_CHECKING:
+    from advisor.discovery import ServerMetadata
+    from advisor.models import Outcome
     from advisor.samples.params import SampleParams
 
 ClientAuth = str
@@ -279,14 +281,26 @@ def shipped_templates() -> dict[str, tuple[str, ...]]:
     }
 
 
-def with_client_auth(params: SampleParams, template: str, preferred: Sequence[str]) -> SampleParams:
-    """``params`` with a client authentication: the user's, else :func:`choose_client_auth`.
+def outcome_params(
+    params: SampleParams, outcome: Outcome, metadata: ServerMetadata | None = None
+) -> SampleParams:
+    """The parameters ``outcome``'s sample renders with.
 
-    The one place the CLI and the TUI decide it, so their samples (and reports) agree.
+    After discovery (``metadata``), the server's endpoints and the client authentication it
+    supports (:func:`advisor.discovery.tailor_params`); then, unless the user chose one, the
+    client authentication the outcome prefers that the template supports
+    (:func:`choose_client_auth`). The one place the CLI and the TUI decide it, so their samples
+    (and reports) agree.
     """
-    if params.client_auth is not None:
+    if metadata is not None:
+        from advisor.discovery import tailor_params
+
+        params = tailor_params(params, metadata, outcome)
+    if params.client_auth is not None or outcome.sample is None:
         return params
-    return params.with_values(client_auth=choose_client_auth(template, preferred))
+    return params.with_values(
+        client_auth=choose_client_auth(outcome.sample.template, outcome.client_auth)
+    )
 
 
 def choose_client_auth(template: str, preferred: Sequence[str] = ()) -> str | None:

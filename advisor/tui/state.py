@@ -94,18 +94,14 @@ def render_samples(
     spec = recommendation.outcome.sample
     if spec is None:
         return Samples()
-    from advisor.samples.catalog import with_client_auth
+    from advisor.samples.catalog import outcome_params
     from advisor.samples.params import SampleParams
     from advisor.samples.render import render_samples as render
 
-    outcome = recommendation.outcome
-    params = SampleParams().with_values(**parameters)
     try:
-        if metadata is not None:
-            from advisor.discovery import tailor_params
-
-            params = tailor_params(params, metadata, outcome)
-        params = with_client_auth(params, spec.template, outcome.client_auth)
+        params = outcome_params(
+            SampleParams().with_values(**parameters), recommendation.outcome, metadata
+        )
         rendered = render(spec, params, None, template_dirs)
     except AdvisorError as exc:
         return Samples(error=clean(str(exc)))
