@@ -25,14 +25,10 @@ from advisor.checks import (
 from advisor.errors import DataPath, Problem, TreeError, TreeValidationError
 from advisor.models import (
     GRANT_TYPES,
-    Alternative,
-    Avoid,
-    Choice,
-    Citation,
+    NESTED_MODELS,
     Flow,
     Outcome,
     Question,
-    SampleSpec,
     Source,
     Tree,
 )
@@ -52,16 +48,7 @@ SOURCE_TREE: Final = Path(__file__).resolve().parent.parent / "decision_tree.yam
 # Which model a mapping holds, by the key (or list) it sits under; used for did-you-mean on
 # unknown keys.
 _MODEL_UNDER: Final[dict[str, type[BaseModel]]] = {
-    "questions": Question,
-    "outcomes": Outcome,
-    "flows": Flow,
-    "sources": Source,
-    "choices": Choice,
-    "references": Citation,
-    "defined_in": Citation,
-    "avoid": Avoid,
-    "alternatives": Alternative,
-    "sample": SampleSpec,
+    key: model for fields in NESTED_MODELS.values() for key, model in fields.items()
 }
 
 

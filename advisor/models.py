@@ -386,3 +386,19 @@ class Tree(_Model):
                     left[question.id] = 1 + max(left.get(c.next, 0) for c in question.choices)
             self._questions_left = left
         return self._questions_left.get(node_id, 0)
+
+
+NESTED_MODELS: Final[dict[type[BaseModel], dict[str, type[BaseModel]]]] = {
+    Tree: {"questions": Question, "outcomes": Outcome, "flows": Flow, "sources": Source},
+    Question: {"choices": Choice},
+    Outcome: {
+        "avoid": Avoid,
+        "alternatives": Alternative,
+        "references": Citation,
+        "sample": SampleSpec,
+    },
+    Flow: {"defined_in": Citation},
+}
+"""For each model, its fields that hold models, and which (a test checks this covers every
+one). The validated-tree cache rebuilds trees by it; the loader names the model of a mapping
+by the key it sits under."""

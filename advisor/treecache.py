@@ -36,37 +36,13 @@ from pydantic import BaseModel
 from advisor import __version__
 from advisor.cachedir import cache_dir, fingerprint
 from advisor.errors import Problem
-from advisor.models import (
-    Alternative,
-    Avoid,
-    Choice,
-    Citation,
-    Flow,
-    Outcome,
-    Question,
-    SampleSpec,
-    Source,
-    Tree,
-)
+from advisor.models import NESTED_MODELS, Tree
 
 FORMAT: Final = 2
 """Version of the entry layout."""
 
 MAX_ENTRIES: Final = 64
 """Entries kept; the least recently written go first."""
-
-NESTED: Final[dict[type[BaseModel], dict[str, type[BaseModel]]]] = {
-    Tree: {"questions": Question, "outcomes": Outcome, "flows": Flow, "sources": Source},
-    Question: {"choices": Choice},
-    Outcome: {
-        "avoid": Avoid,
-        "alternatives": Alternative,
-        "references": Citation,
-        "sample": SampleSpec,
-    },
-    Flow: {"defined_in": Citation},
-}
-"""For each model, its fields that hold models (a test checks this covers every one)."""
 
 _PROBLEM_FIELDS: Final = ("message", "line", "column", "node", "hint", "severity")
 
@@ -149,13 +125,14 @@ def construct(model: type[BaseModel], data: Any) -> BaseModel:
     """Rebuild a model from its ``model_dump(mode="json")`` without validating it.
 
     Only for data this module wrote from a validated model: lists become tuples (every
-    sequence field of the models is a tuple), nested models are rebuilt per :data:`NESTED`.
+    sequence field of the models is a tuple), nested models are rebuilt per
+    :data:`advisor.models.NESTED_MODELS`.
     """
     if not isinstance(data, dict):
         raise TypeError(f"expected an object for {model.__name__}")
     if data.keys() != model.model_fields.keys():  # a dump has every field, nothing else
         raise KeyError(f"fields of {model.__name__} do not match")
-    nested = NESTED.get(model, {})
+    nested = NESTED_MODELS.get(model, {})
     values: dict[str, Any] = {}
     for name, value in data.items():
         inner = nested.get(name)

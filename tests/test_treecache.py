@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from advisor import treecache
 from advisor.errors import TreeValidationError
 from advisor.loader import load, load_tree
-from advisor.models import Tree
+from advisor.models import NESTED_MODELS, Tree
 
 TREES = [
     None,
@@ -50,7 +50,7 @@ def test_nested_map_covers_every_model_field() -> None:
         for name, field in model.model_fields.items():
             inner = _model_types(field.annotation)
             if inner:
-                assert treecache.NESTED[model][name] in inner, (model.__name__, name)
+                assert NESTED_MODELS[model][name] in inner, (model.__name__, name)
                 pending += inner
 
 
