@@ -19,6 +19,7 @@ parameters are checked for NUL before rendering, so no language gets one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 from advisor.errors import ParameterError, TemplateError
@@ -60,6 +61,36 @@ def _check_type(value: object, language: str) -> None:
         )
 
 
+def _double_quoted(text: str, escapes: dict[str, str], code_point: Callable[[int], str]) -> str:
+    """``text`` in double quotes: a character of ``escapes`` as given there, printable ASCII
+    as itself, anything else as ``code_point(ord(char))``."""
+    out = ['"']
+    for char in text:
+        if char in escapes:
+            out.append(escapes[char])
+        elif char in _PRINTABLE:
+            out.append(char)
+        else:
+            out.append(code_point(ord(char)))
+    out.append('"')
+    return "".join(out)
+
+
+def _py_code_point(code: int) -> str:
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def _js_code_point(code: int) -> str:
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
 def py(value: LiteralValue) -> str:
     """A Python literal (a double-quoted ASCII string, an int, or ``None``).
 
@@ -70,22 +101,7 @@ def py(value: LiteralValue) -> str:
         return "None"
     if isinstance(value, int):
         return str(value)
-    out = ['"']
-    for char in value:
-        if char in _PY_ESCAPES:
-            out.append(_PY_ESCAPES[char])
-        elif char in _PRINTABLE:
-            out.append(char)
-        else:
-            code = ord(char)
-            if code <= 0xFF:
-                out.append(f"\\x{code:02x}")
-            elif code <= 0xFFFF:
-                out.append(f"\\u{code:04x}")
-            else:
-                out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)
+    return _double_quoted(value, _PY_ESCAPES, _py_code_point)
 
 
 def js(value: LiteralValue) -> str:
@@ -102,21 +118,7 @@ def js(value: LiteralValue) -> str:
         if abs(value) > 2**53 - 1:
             raise TemplateError(f"integer {value} is not exactly representable in JavaScript")
         return str(value)
-    out = ['"']
-    for char in value:
-        if char in _JS_ESCAPES:
-            out.append(_JS_ESCAPES[char])
-        elif char in _PRINTABLE:
-            out.append(char)
-        else:
-            code = ord(char)
-            if code > 0xFFFF:
-                code -= 0x10000
-                out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
-            else:
-                out.append(f"\\u{code:04x}")
-    out.append('"')
-    return "".join(out)
+    return _double_quoted(value, _JS_ESCAPES, _js_code_point)
 
 
 def sh(value: LiteralValue) -> str:
