@@ -116,13 +116,14 @@ def render_sample(
     user_dirs = _user_dirs(path, template_dirs)
     context, info = _context(template, language, params)
     name = template_filename(template, language)
-    code = rendercache.get(name, context) if not user_dirs else None
+    cached = rendercache.entry_input(name, context) if not user_dirs else None
+    code = rendercache.get(cached) if cached is not None else None
     if code is None:
         from advisor.samples.jinja import render_template
 
         code = render_template(name, path, context, user_dirs)
-        if not user_dirs:
-            rendercache.put(name, context, code)
+        if cached is not None:
+            rendercache.put(cached, code)
 
     # A value enters code only through its language's literal filter, so the literal shows
     # whether the sample uses it (no second parse of the template to find out).

@@ -47,13 +47,20 @@ MAX_ENTRIES: Final = 256
 _CODE_DIR: Final = Path(__file__).resolve().parent
 
 
-def get(name: str, context: Mapping[str, object]) -> str | None:
-    """The program text cached for shipped template ``name`` with ``context``, if any."""
+def entry_input(name: str, context: Mapping[str, object]) -> str | None:
+    """Everything the output of shipped template ``name`` with ``context`` depends on, as one
+    string (the key of :func:`get` and :func:`put`); None if it cannot be told."""
+    try:
+        variables = json.dumps(dict(context), sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return None  # a value JSON cannot hold exactly: render, do not guess
+    return "\n".join((f"{FORMAT} {__version__}", _fingerprint(), name, variables))
+
+
+def get(material: str) -> str | None:
+    """The program text cached for this :func:`entry_input`, if any."""
     folder = _folder()
     if folder is None:
-        return None
-    material = _material(name, context)
-    if material is None:
         return None
     try:
         with (folder / _key(material)).open(encoding="utf-8") as handle:
@@ -66,11 +73,10 @@ def get(name: str, context: Mapping[str, object]) -> str | None:
     return code if isinstance(code, str) else None
 
 
-def put(name: str, context: Mapping[str, object], code: str) -> None:
-    """Remember ``code`` as the output of shipped template ``name`` with ``context``."""
+def put(material: str, code: str) -> None:
+    """Remember ``code`` as the output for this :func:`entry_input`."""
     folder = _folder()
-    material = _material(name, context)
-    if folder is None or material is None:
+    if folder is None:
         return
     text = json.dumps({"input": material, "code": code}, ensure_ascii=False)
     with contextlib.suppress(OSError):
@@ -90,15 +96,6 @@ def put(name: str, context: Mapping[str, object], code: str) -> None:
 def _folder() -> Path | None:
     base = cache_dir()
     return None if base is None else base / "samples"
-
-
-def _material(name: str, context: Mapping[str, object]) -> str | None:
-    """Everything the output depends on, as one string; None if it cannot be told."""
-    try:
-        variables = json.dumps(dict(context), sort_keys=True, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return None  # a value JSON cannot hold exactly: render, do not guess
-    return "\n".join((f"{FORMAT} {__version__}", _fingerprint(), name, variables))
 
 
 @functools.lru_cache(maxsize=1)
