@@ -37,6 +37,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -143,20 +144,28 @@ def bench_commands(repeat: int) -> list[tuple[str, float, float, int]]:
     ]
 
 
-def bench_tui(repeat: int) -> list[tuple[str, float, float, int]]:
-    """Process start to first question interactive, against a minimal Textual app."""
-    script = HERE / "tui_start.py"
-    if not script.is_file():
-        return []
+TUI_START = HERE / "tui_start.py"
+
+
+def tui_start(*args: str) -> dict[str, Any]:
+    """What benchmarks/tui_start.py measures with ``args``, read from its JSON output."""
     result = subprocess.run(
-        [sys.executable, str(script), "--runs", str(repeat), "--json"],
+        [sys.executable, str(TUI_START), *args, "--json"],
         capture_output=True,
         text=True,
         check=True,
         cwd=ROOT,
         env=child_env(),
     )
-    data = json.loads(result.stdout)
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def bench_tui(repeat: int) -> list[tuple[str, float, float, int]]:
+    """Process start to first question interactive, against a minimal Textual app."""
+    if not TUI_START.is_file():
+        return []
+    data = tui_start("--runs", str(repeat))
     rows = []
     base = data["minimal"]["median"]
     for name, key in (
@@ -171,16 +180,7 @@ def bench_tui(repeat: int) -> list[tuple[str, float, float, int]]:
 
 def bench_redraw(rounds: int) -> dict[str, dict[str, float]]:
     """In-process redraw times after keys in the TUI (see benchmarks/tui_start.py --redraw)."""
-    script = HERE / "tui_start.py"
-    result = subprocess.run(
-        [sys.executable, str(script), "--redraw", "--rounds", str(rounds), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env=child_env(),
-    )
-    data = json.loads(result.stdout)
+    data = tui_start("--redraw", "--rounds", str(rounds))
     return {kind: data[kind] for kind in ("answer", "back", "outcome", "outcome_back")}
 
 
