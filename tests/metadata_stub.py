@@ -22,6 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
+from advisor.samples.catalog import CLIENT_AUTH_METHODS
+
 WELL_KNOWN_OAUTH = "/.well-known/oauth-authorization-server"
 WELL_KNOWN_OPENID = "/.well-known/openid-configuration"
 
@@ -216,14 +218,8 @@ def capable_metadata() -> dict[str, Any]:
             "urn:ietf:params:oauth:grant-type:jwt-bearer",
             "urn:ietf:params:oauth:grant-type:saml2-bearer",
         ],
-        "token_endpoint_auth_methods_supported": [
-            "private_key_jwt",
-            "tls_client_auth",
-            "self_signed_tls_client_auth",
-            "client_secret_basic",
-            "client_secret_post",
-            "none",
-        ],
+        # every method grant-advisor knows
+        "token_endpoint_auth_methods_supported": list(CLIENT_AUTH_METHODS),
         "code_challenge_methods_supported": ["S256"],
         "dpop_signing_alg_values_supported": ["ES256", "PS256"],
         "tls_client_certificate_bound_access_tokens": True,
