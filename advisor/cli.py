@@ -434,12 +434,11 @@ def _discover_for(
     """
     if not args.discover or recommendation is None or recommendation.outcome.flow == "none":
         return None, None
-    from advisor.compat import Compatibility, check_recommendation
+    from advisor.compat import compatibility
     from advisor.discovery import discover
 
     metadata = discover(parameters["issuer"])
-    findings = check_recommendation(recommendation.outcome, recommendation.flow, metadata)
-    return metadata, Compatibility(metadata.issuer, metadata.url, tuple(findings))
+    return metadata, compatibility(recommendation, metadata)
 
 
 def _render_samples(

@@ -37,6 +37,7 @@ from advisor.record import Record
 if TYPE_CHECKING:
     from advisor.discovery import ServerMetadata
     from advisor.models import Flow, Outcome, Tree
+    from advisor.session import Recommendation
 
 FindingSeverity = Literal["error", "warning", "info"]
 """``error``: the server says it cannot do what the advice needs; ``warning``: it may not, or
@@ -215,6 +216,13 @@ def _names(values: Iterable[str]) -> str:
 
 
 # -- checks ---------------------------------------------------------------------------------
+
+
+def compatibility(recommendation: Recommendation, metadata: ServerMetadata) -> Compatibility:
+    """``recommendation`` checked against the server whose ``metadata`` was discovered: what
+    ``ask --discover`` reports and the TUI shows after discovery."""
+    findings = check_recommendation(recommendation.outcome, recommendation.flow, metadata)
+    return Compatibility(metadata.issuer, metadata.url, tuple(findings))
 
 
 def check_recommendation(

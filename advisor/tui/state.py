@@ -150,10 +150,9 @@ def compatibility(
     """
     if metadata is None or recommendation is None or recommendation.outcome.flow == "none":
         return None
-    from advisor.compat import Compatibility, check_recommendation
+    from advisor.compat import compatibility as check
 
-    findings = check_recommendation(recommendation.outcome, recommendation.flow, metadata)
-    return Compatibility(metadata.issuer, metadata.url, tuple(findings))
+    return check(recommendation, metadata)
 
 
 def report_markdown(
