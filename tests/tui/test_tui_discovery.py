@@ -23,7 +23,16 @@ from rich.text import Text
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Static
-from tui_support import REPO, SIZE, Walk, drive, make_app, tui_app, walks_to_outcomes
+from tui_support import (
+    REPO,
+    SIZE,
+    Walk,
+    answer_flags,
+    drive,
+    make_app,
+    tui_app,
+    walks_to_outcomes,
+)
 
 from advisor.cli import main as cli_main
 from advisor.discovery import ServerMetadata
@@ -46,12 +55,7 @@ def walk_to(outcome: str) -> tuple[Walk, list[str]]:
     """The shipped tree's walk to ``outcome``, and the same answers as ``ask -a`` flags."""
     tree = load_tree()
     walk = walks_to_outcomes(tree)[outcome]
-    flags: list[str] = []
-    for question_id, position in walk:
-        question = tree.question(question_id)
-        assert question is not None
-        flags += ["-a", f"{question_id}={question.choices[position].id}"]
-    return walk, flags
+    return walk, answer_flags(tree, walk)
 
 
 def text_of(widget: Static) -> str:

@@ -10,7 +10,16 @@ from rich.text import Text
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TabbedContent
-from tui_support import SIZE, TUI_TEMPLATES, TUI_TREE, drive, make_app, tui_app, walks_to_outcomes
+from tui_support import (
+    SIZE,
+    TUI_TEMPLATES,
+    TUI_TREE,
+    answer_flags,
+    drive,
+    make_app,
+    tui_app,
+    walks_to_outcomes,
+)
 
 from advisor.cli import main as cli_main
 from advisor.loader import load_tree
@@ -252,13 +261,12 @@ async def test_export_writes_what_ask_prints(
     monkeypatch.chdir(tmp_path)
     tree = load_tree()
     walk = walks_to_outcomes(tree)["m2m_client_secret"]
-    answers = [f"{q}={tree.question(q).choices[i].id}" for q, i in walk]  # type: ignore[union-attr]
     # Textual captures stdout while the app runs: ask the CLI first.
     expected = cli_markdown(
         capsys,
         [
             "ask",
-            *(arg for answer in answers for arg in ("-a", answer)),
+            *answer_flags(tree, walk),
             "--format",
             "markdown",
             "--issuer",
@@ -460,10 +468,7 @@ async def test_export_agrees_with_ask_on_client_authentication(
     monkeypatch.chdir(tmp_path)
     tree = load_tree()
     walk = walks_to_outcomes(tree)["offline_access"]
-    answers = [f"{q}={tree.question(q).choices[i].id}" for q, i in walk]  # type: ignore[union-attr]
-    expected = cli_markdown(
-        capsys, ["ask", *(arg for answer in answers for arg in ("-a", answer)), "-f", "markdown"]
-    )
+    expected = cli_markdown(capsys, ["ask", *answer_flags(tree, walk), "-f", "markdown"])
     assert "refresh token rotation, private_key_jwt." in expected  # the outcome's first choice
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -492,13 +497,16 @@ async def test_client_authentication_can_be_chosen_and_matches_ask(
     monkeypatch.chdir(tmp_path)
     tree = load_tree()
     walk = walks_to_outcomes(tree)["web_server_code"]
-    flags = [
-        arg
-        for q, i in walk
-        for arg in ("-a", f"{q}={tree.question(q).choices[i].id}")  # type: ignore[union-attr]
-    ]
     expected = cli_markdown(
-        capsys, ["ask", *flags, "--client-auth", "client_secret_basic", "-f", "markdown"]
+        capsys,
+        [
+            "ask",
+            *answer_flags(tree, walk),
+            "--client-auth",
+            "client_secret_basic",
+            "-f",
+            "markdown",
+        ],
     )
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

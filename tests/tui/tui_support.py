@@ -54,6 +54,16 @@ def walks_to_outcomes(tree: Tree) -> dict[str, Walk]:
     return found
 
 
+def answer_flags(tree: Tree, walk: Walk) -> list[str]:
+    """``walk`` as ``grant-advisor ask`` flags: ``["-a", "question=choice", ...]``."""
+    flags: list[str] = []
+    for question_id, position in walk:
+        question = tree.question(question_id)
+        assert question is not None
+        flags += ["-a", f"{question_id}={question.choices[position].id}"]
+    return flags
+
+
 async def answer_by_number(pilot: Pilot[None], position: int) -> None:
     """Pick the choice at ``position`` with its number key."""
     await pilot.press(NUMBER_KEYS[position])
