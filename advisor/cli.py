@@ -24,26 +24,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from advisor import __version__
+from advisor.core.vocabulary import CLIENT_AUTH_METHODS, LANGUAGE_IDS
 
 if TYPE_CHECKING:
-    from advisor.compat import Compatibility
-    from advisor.discovery import ServerMetadata
-    from advisor.loader import LoadedTree
-    from advisor.samples.params import SampleParams
-    from advisor.session import Recommendation, Session
+    from advisor.server.model import ServerMetadata
+    from advisor.tree.loader import LoadedTree
 
 PROG = "grant-advisor"
-LANGUAGE_CHOICES = ("curl", "python", "javascript")
-# Kept here (not imported) so building the parser stays cheap; a test checks it matches
-# advisor.samples.catalog.CLIENT_AUTH_METHODS.
-CLIENT_AUTH_CHOICES = (
-    "private_key_jwt",
-    "tls_client_auth",
-    "self_signed_tls_client_auth",
-    "client_secret_basic",
-    "client_secret_post",
-    "none",
-)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -150,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common_flags(sample, argparse.SUPPRESS)
     sample.add_argument("flow", nargs="?", metavar="FLOW", help="flow or template id")
     sample.add_argument("--list", action="store_true", help="list flows and sample templates")
-    sample.add_argument("--lang", choices=LANGUAGE_CHOICES, help="sample language (required)")
+    sample.add_argument("--lang", choices=LANGUAGE_IDS, help="sample language (required)")
     _add_sample_flags(sample, multi_lang=False)
     _add_discover_flag(sample)
     _add_output_flags(sample)
@@ -192,7 +179,7 @@ def _add_sample_flags(parser: argparse.ArgumentParser, *, multi_lang: bool) -> N
         group.add_argument(
             "--lang",
             action="append",
-            choices=(*LANGUAGE_CHOICES, "none"),
+            choices=(*LANGUAGE_IDS, "none"),
             help="sample language (repeatable; default: every language the outcome has; "
             "'none' for no samples)",
         )
@@ -215,7 +202,7 @@ def _add_sample_flags(parser: argparse.ArgumentParser, *, multi_lang: bool) -> N
     )
     group.add_argument(
         "--client-auth",
-        choices=CLIENT_AUTH_CHOICES,
+        choices=CLIENT_AUTH_METHODS,
         help="client authentication the samples use (default: the outcome's preferred method "
         "that the sample supports)",
     )
@@ -250,7 +237,7 @@ def _positive_int(text: str) -> int:
 
 
 def _load(args: argparse.Namespace, path: str | None = None) -> LoadedTree:
-    from advisor.loader import load
+    from advisor.tree.loader import load
 
     return load(path if path is not None else args.tree, template_dirs=tuple(args.templates))
 
@@ -300,15 +287,9 @@ def _given_parameters(args: argparse.Namespace, recorded: dict[str, Any]) -> dic
     return values
 
 
-def _sample_params(values: dict[str, Any]) -> SampleParams:
-    from advisor.samples.params import SampleParams
-
-    return SampleParams().with_values(**values)
-
-
 def _parse_answers(args: argparse.Namespace) -> tuple[list[tuple[str, str]], dict[str, Any]]:
     """Answers from ``--answers-file`` then ``--answer`` flags, and recorded parameters."""
-    from advisor.errors import AnswerError
+    from advisor.core.errors import AnswerError
 
     answers: list[tuple[str, str]] = []
     parameters: dict[str, Any] = {}
@@ -329,10 +310,10 @@ def _parse_answers(args: argparse.Namespace) -> tuple[list[tuple[str, str]], dic
 
 def _read_answers_file(path: str) -> tuple[list[tuple[str, str]], dict[str, Any]]:
     """Read answers from YAML/JSON, ``ask --format json`` output, or a Markdown report."""
-    from advisor.errors import AnswerError, TreeError
+    from advisor.core.errors import AnswerError, TreeError
     from advisor.exports.markdown import extract_answers_block
-    from advisor.loader import read_text
-    from advisor.yamlsafe import parse
+    from advisor.tree.loader import read_text
+    from advisor.tree.yamlsafe import parse
 
     text = read_text(Path(path), path)
     block = extract_answers_block(text)
@@ -373,110 +354,53 @@ def _read_answers_file(path: str) -> tuple[list[tuple[str, str]], dict[str, Any]
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
+    from advisor.advice import advise
+    from advisor.core.fields import check_parameters
     from advisor.session import Session
 
     answers, recorded = _parse_answers(args)
     parameters = _given_parameters(args, recorded)
-    _sample_params(parameters).validate()  # a value that can never work is a usage error
+    check_parameters(parameters)  # a value that can never work is a usage error
     if args.discover and not parameters.get("issuer"):
-        from advisor.errors import ParameterError
+        from advisor.core.errors import ParameterError
 
         raise ParameterError("--discover needs --issuer URL (the authorization server's issuer)")
-    loaded = _load(args)
-    session = Session.replay(loaded.tree, answers)
-    samples: dict[str, str] = {}
-    assumptions: tuple[str, ...] = ()
+    session = Session.replay(_load(args).tree, answers)
     recommendation = session.recommendation()
-    metadata, compat = _discover_for(args, recommendation, parameters)
-    if recommendation is not None and recommendation.outcome.sample is not None:
-        languages = args.lang or None
-        if languages is None or "none" not in languages:
-            samples, assumptions = _render_samples(args, session, languages, parameters, metadata)
+    # Nothing is fetched for an incomplete walk or an outcome without a flow.
+    wants_server = recommendation is not None and recommendation.outcome.flow != "none"
+    advice = advise(
+        session,
+        parameters,
+        languages=args.lang,
+        template_dirs=tuple(args.templates),
+        metadata=_discover(parameters["issuer"]) if args.discover and wants_server else None,
+    )
     if args.format == "json":
         from advisor.exports.data import session_data
 
-        text = (
-            json.dumps(
-                session_data(session, samples, assumptions, compat=compat),
-                indent=2,
-                ensure_ascii=False,
-            )
-            + "\n"
-        )
+        text = json.dumps(session_data(advice), indent=2, ensure_ascii=False) + "\n"
     elif args.format == "markdown":
         from advisor.exports.markdown import question_markdown, recommendation_markdown
 
-        if recommendation is None:
-            text = question_markdown(session)
-        else:
-            text = recommendation_markdown(
-                recommendation, samples, assumptions, parameters, compat=compat
-            )
+        text = recommendation_markdown(advice) if recommendation else question_markdown(session)
     else:
         from advisor.exports.text import question_text, recommendation_text
 
-        if recommendation is None:
-            text = question_text(session, PROG)
-        else:
-            text = recommendation_text(recommendation, samples, assumptions, compat=compat)
+        text = recommendation_text(advice) if recommendation else question_text(session, PROG)
     _emit(args, text)
     return 0
 
 
-def _discover_for(
-    args: argparse.Namespace,
-    recommendation: Recommendation | None,
-    parameters: dict[str, Any],
-) -> tuple[ServerMetadata | None, Compatibility | None]:
-    """With ``--discover``: the server's metadata and the recommendation checked against it.
+def _discover(issuer: str) -> ServerMetadata:
+    # Imported here: httpx is loaded only when a command really reads metadata.
+    from advisor.server.fetch import discover
 
-    Nothing is fetched for an incomplete walk or an outcome without a flow.
-    """
-    if not args.discover or recommendation is None or recommendation.outcome.flow == "none":
-        return None, None
-    from advisor.compat import compatibility
-    from advisor.discovery import discover
-
-    metadata = discover(parameters["issuer"])
-    return metadata, compatibility(recommendation, metadata)
-
-
-def _render_samples(
-    args: argparse.Namespace,
-    session: Session,
-    languages: list[str] | None,
-    parameters: dict[str, Any],
-    metadata: ServerMetadata | None = None,
-) -> tuple[dict[str, str], tuple[str, ...]]:
-    from advisor.samples.render import render_samples
-
-    outcome = session.outcome
-    assert outcome is not None and outcome.sample is not None
-    from advisor.samples.catalog import outcome_params
-
-    params = outcome_params(_sample_params(parameters), outcome, metadata)
-    notes: list[str] = []
-    if languages is not None:
-        # Asked for languages this outcome has no sample in: say so, render the others.
-        available = outcome.sample.languages
-        missing = [lang for lang in languages if lang not in available]
-        languages = [lang for lang in languages if lang in available]
-        if missing:
-            notes.append(
-                f"no {' or '.join(missing)} sample for this recommendation; it has "
-                f"{', '.join(available)}"
-            )
-    rendered = (
-        render_samples(outcome.sample, params, languages, tuple(args.templates))
-        if languages != []
-        else {}
-    )
-    notes += [a for s in rendered.values() for a in s.assumptions]
-    return {lang: sample.code for lang, sample in rendered.items()}, tuple(dict.fromkeys(notes))
+    return discover(issuer)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from advisor.errors import TreeValidationError
+    from advisor.core.errors import TreeValidationError
 
     try:
         loaded = _load(args, args.path)
@@ -516,13 +440,13 @@ def _cmd_tree(args: argparse.Namespace) -> int:
 
 
 def _cmd_check_server(args: argparse.Namespace) -> int:
-    from advisor.compat import check_server, server_report_text
-    from advisor.discovery import discover
-    from advisor.urls import check_issuer
+    from advisor.core.fields import check_issuer
+    from advisor.exports.server import server_report_text
+    from advisor.server.report import check_server
 
     check_issuer(args.url)  # a bad URL is a usage error before anything is loaded
     tree = _load(args).tree
-    report = check_server(tree, discover(args.url))
+    report = check_server(tree, _discover(args.url))
     if args.format == "json":
         text = json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
     else:
@@ -532,7 +456,10 @@ def _cmd_check_server(args: argparse.Namespace) -> int:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from advisor.errors import ParameterError, TemplateError
+    from advisor.advice import SampleChoice, advise
+    from advisor.core.errors import ParameterError, TemplateError
+    from advisor.core.fields import check_parameters
+    from advisor.core.termsafe import clean
     from advisor.samples.catalog import DEFAULT_TEMPLATE, TEMPLATES, shipped_templates
 
     if args.list:
@@ -552,11 +479,11 @@ def _cmd_sample(args: argparse.Namespace) -> int:
             "client_credentials --lang python'"
         )
     if not args.lang:
-        raise ParameterError(f"sample needs --lang ({', '.join(LANGUAGE_CHOICES)})")
+        raise ParameterError(f"sample needs --lang ({', '.join(LANGUAGE_IDS)})")
     template = DEFAULT_TEMPLATE.get(args.flow, args.flow)
     known = set(shipped_templates())
     if template not in known and not args.templates:
-        from advisor.suggest import did_you_mean
+        from advisor.core.suggest import did_you_mean
 
         hint = did_you_mean(args.flow, [*DEFAULT_TEMPLATE, *known])
         raise TemplateError(
@@ -565,32 +492,29 @@ def _cmd_sample(args: argparse.Namespace) -> int:
             + "; 'grant-advisor sample --list' shows them"
         )
     parameters = _given_parameters(args, {})
-    params = _sample_params(parameters)
-    params.validate()
-    if args.discover:
-        from advisor.compat import check_flow
-        from advisor.discovery import apply_metadata, discover
-
-        if not parameters.get("issuer"):
-            raise ParameterError(
-                "--discover needs --issuer URL (the authorization server's issuer)"
-            )
-        metadata = discover(parameters["issuer"])
-        params = apply_metadata(params, metadata)
-        flow = TEMPLATES[template].flow if template in TEMPLATES else args.flow
-        for finding in check_flow(flow, metadata):
-            print(f"{finding.severity}: {finding.message}", file=sys.stderr)
-    from advisor.samples.render import render_sample
-
-    rendered = render_sample(template, args.lang, params, tuple(args.templates))
+    check_parameters(parameters)
+    if args.discover and not parameters.get("issuer"):
+        raise ParameterError("--discover needs --issuer URL (the authorization server's issuer)")
+    flow = TEMPLATES[template].flow if template in TEMPLATES else args.flow
+    advice = advise(
+        SampleChoice(template, flow if flow in DEFAULT_TEMPLATE else None),
+        parameters,
+        languages=[args.lang],
+        template_dirs=tuple(args.templates),
+        metadata=_discover(parameters["issuer"]) if args.discover else None,
+    )
+    if advice.compatibility is not None:
+        for finding in advice.compatibility.findings:
+            print(f"{finding.severity}: {clean(finding.message)}", file=sys.stderr)
+    rendered = advice.samples[args.lang]
     for assumption in rendered.assumptions:
-        print(f"note: {assumption}", file=sys.stderr)
+        print(f"note: {clean(assumption)}", file=sys.stderr)
     _emit(args, rendered.code)
     return 0
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from advisor.schema import schema_text
+    from advisor.tree.schema import schema_text
 
     _emit(args, schema_text())
     return 0
@@ -612,7 +536,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else 2
-    from advisor.errors import AdvisorError, TreeValidationError
+    from advisor.core.errors import AdvisorError, TreeValidationError
 
     try:
         return int(args.handler(args))

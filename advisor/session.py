@@ -9,21 +9,23 @@ The TUI and the command line (which replays ``--answer`` flags) go through the s
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
-from advisor.errors import AnswerError
-from advisor.models import Choice, Flow, Node, Outcome, Question, Tree
-from advisor.record import Record
-from advisor.suggest import did_you_mean
+from advisor.core.errors import AnswerError
+from advisor.core.suggest import did_you_mean
+from advisor.tree.models import Choice, Flow, Node, Outcome, Question, Tree
 
 
-class Step(Record):
+@dataclass(frozen=True, slots=True)
+class Step:
     """One answered question."""
 
     question: Question
     choice: Choice
 
 
-class ResolvedCitation(Record):
+@dataclass(frozen=True, slots=True)
+class ResolvedCitation:
     """A citation with its source's title and a link to the section."""
 
     title: str
@@ -37,7 +39,8 @@ class ResolvedCitation(Record):
         return f"{self.title} §{self.section}" if self.section else self.title
 
 
-class Recommendation(Record):
+@dataclass(frozen=True, slots=True)
+class Recommendation:
     """What a complete walk recommends: the outcome, its flow, the path and the notes."""
 
     outcome: Outcome
@@ -59,7 +62,8 @@ class Recommendation(Record):
         return tuple((step.question.id, step.choice.id) for step in self.steps)
 
 
-class Session(Record):
+@dataclass(frozen=True, slots=True)
+class Session:
     """A walk through ``tree``: the answers so far, and everything derived from them."""
 
     tree: Tree

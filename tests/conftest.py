@@ -1,20 +1,17 @@
-"""Shared fixtures. The oidc-provider test server lives in tests/oidc_support.py."""
+"""Shared fixtures. Shared helpers live in tests/support/ (the oidc-provider test server in
+support/oidc.py)."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
-from advisor.loader import load_tree
-from advisor.models import Tree
+from advisor.tree.loader import load_tree
+from advisor.tree.models import Tree
+from support.paths import SMALL_TREE
 
-pytest_plugins = ["oidc_support"]
-
-TESTS = Path(__file__).resolve().parent
-DATA = TESTS / "data"
-SMALL_TREE = DATA / "trees" / "small.yaml"
+pytest_plugins = ["support.oidc"]
 
 
 @pytest.fixture(scope="session", autouse=True)

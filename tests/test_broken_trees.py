@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import DATA
 
 from advisor.cli import main
-from advisor.errors import TreeValidationError
-from advisor.loader import load
+from advisor.core.errors import TreeValidationError
+from advisor.tree.loader import load
+from support.paths import DATA
 
 BROKEN = DATA / "broken"
 

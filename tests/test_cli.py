@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SMALL_TREE
 
 from advisor import __version__
 from advisor.cli import main
+from support.paths import SMALL_TREE
 
 TREE = ["--tree", str(SMALL_TREE)]
 
@@ -250,8 +250,8 @@ def test_asking_for_a_language_the_outcome_lacks_is_a_note_not_an_error(
 
 def _walks_to_every_outcome() -> dict[str, list[tuple[str, str]]]:
     """One answer sequence per outcome of the shipped tree (breadth first: the shortest)."""
-    from advisor.loader import load_tree
     from advisor.session import Session
+    from advisor.tree.loader import load_tree
 
     found: dict[str, list[tuple[str, str]]] = {}
     pending = [Session(load_tree())]

@@ -1,7 +1,7 @@
 """Discovery (RFC 8414 / OpenID Connect Discovery) and the compatibility findings.
 
 Unit tests on URLs and hand-written metadata documents, then discovery against a local stub
-server (tests/metadata_stub.py) for every way it can fail, through the API and through the
+server (tests/support/metadata_stub.py) for every way it can fail, through the API and through the
 command line (exit code 2, one stderr line, no traceback).
 """
 
@@ -18,30 +18,28 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import SMALL_TREE
-from metadata_stub import WELL_KNOWN_OAUTH, WELL_KNOWN_OPENID, MetadataStub, capable_metadata
-from test_boundaries import modules_loaded_by
 
+from advisor.advice import apply_metadata, tailored_params
 from advisor.cli import main
-from advisor.compat import (
-    Finding,
-    check_flow,
-    check_recommendation,
-    check_server,
-    server_report_text,
-)
-from advisor.discovery import (
-    ServerMetadata,
-    apply_metadata,
-    discover,
-    endpoint_url,
-    metadata_urls,
-    tailor_params,
-)
-from advisor.errors import DiscoveryError, ParameterError
-from advisor.models import GRANT_TYPES, Flow, Outcome, Tree
+from advisor.core.errors import DiscoveryError, ParameterError
+from advisor.core.fields import is_loopback_host
+from advisor.core.vocabulary import GRANT_TYPES
+from advisor.exports.server import server_report_text
 from advisor.samples.params import SampleParams
-from advisor.urls import is_loopback_host
+from advisor.server.fetch import discover, metadata_urls
+from advisor.server.findings import check_flow, check_recommendation
+from advisor.server.metadata import endpoint_url
+from advisor.server.model import Finding, ServerMetadata
+from advisor.server.report import check_server
+from advisor.tree.models import Flow, Outcome, Tree
+from support.metadata_stub import (
+    WELL_KNOWN_OAUTH,
+    WELL_KNOWN_OPENID,
+    MetadataStub,
+    capable_metadata,
+)
+from support.paths import SMALL_TREE
+from support.processes import modules_loaded_by
 
 ROOT = Path(__file__).resolve().parent.parent
 ISSUER = "https://as.example.com"
@@ -321,15 +319,17 @@ def test_tailor_params_picks_the_client_auth_the_server_supports() -> None:
         sample={"template": "client_credentials", "languages": ["python"]},
     )
     only_post = meta_of(capable(token_endpoint_auth_methods_supported=["client_secret_post"]))
-    assert tailor_params(SampleParams(issuer=ISSUER), only_post, outcome).client_auth == (
-        "client_secret_post"
-    )
+
+    def tailor(params: SampleParams, metadata: ServerMetadata) -> SampleParams:
+        return tailored_params(params, "client_credentials", outcome.client_auth, metadata)
+
+    assert tailor(SampleParams(issuer=ISSUER), only_post).client_auth == "client_secret_post"
     # The user's explicit choice is kept.
     chosen = SampleParams(issuer=ISSUER, client_auth="client_secret_basic")
-    assert tailor_params(chosen, only_post, outcome).client_auth == "client_secret_basic"
-    # Nothing usable: the template's default stays (and compat reports the error).
+    assert tailor(chosen, only_post).client_auth == "client_secret_basic"
+    # Nothing usable: the outcome's first choice stays (and compat reports the error).
     none = meta_of(capable(token_endpoint_auth_methods_supported=["private_key_jwt"]))
-    assert tailor_params(SampleParams(issuer=ISSUER), none, outcome).client_auth is None
+    assert tailor(SampleParams(issuer=ISSUER), none).client_auth == "client_secret_basic"
 
 
 # --------------------------------------------------------------------------------------------
@@ -895,7 +895,7 @@ def test_cli_discovery_failures_exit_2_with_one_line(
     setup, words = FAILURES[case]
     issuer = setup(stub)
     # Keep the CLI fast: the same limits as the API test, through the defaults.
-    monkeypatch.setattr("advisor.discovery.DEFAULT_TIMEOUT", 0.5)
+    monkeypatch.setattr("advisor.server.fetch.DEFAULT_TIMEOUT", 0.5)
     code, out, err = run_cli([*SMALL_M2M, "--issuer", issuer, "--discover"], capsys)
     assert code == 2
     assert out == ""
@@ -1032,7 +1032,7 @@ def test_ask_without_discover_does_not_import_httpx() -> None:
 
 def test_discovery_and_compat_modules_do_not_import_httpx_at_import_time() -> None:
     probe = (
-        "import sys, advisor.discovery, advisor.compat; "
+        "import sys, advisor.server.fetch, advisor.server.findings; "
         "print(sorted(m for m in ('httpx', 'textual') if m in sys.modules))"
     )
     result = subprocess.run(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.errors import ExportError
+from advisor.core.errors import ExportError
 from advisor.exports.files import write_atomic
 
 

@@ -11,13 +11,13 @@ import copy
 from typing import Any
 
 import yaml
-from conftest import SMALL_TREE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from advisor.errors import AdvisorError
-from advisor.loader import LoadedTree, parse_tree
+from advisor.core.errors import AdvisorError
 from advisor.session import Session
+from advisor.tree.loader import LoadedTree, parse_tree
+from support.paths import SMALL_TREE
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 BASE: dict[str, Any] = yaml.safe_load(SMALL_TREE.read_text(encoding="utf-8"))
@@ -152,8 +152,8 @@ def test_control_characters_are_never_missed_by_the_fast_check(value: str, style
     one; a string with a control character must therefore always mean the scan runs."""
     import re
 
-    from advisor.checks import may_hold_controls
-    from advisor.yamlsafe import parse
+    from advisor.tree.checks import may_hold_controls
+    from advisor.tree.yamlsafe import parse
 
     for text in (yaml.safe_dump({"k": value}, allow_unicode=True), f"k: {style}{value}{style}"):
         try:

@@ -14,11 +14,11 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from conftest import DATA
 
 from advisor.cli import main
-from advisor.errors import TreeError, TreeValidationError
-from advisor.loader import MAX_TREE_BYTES, load
+from advisor.core.errors import TreeError, TreeValidationError
+from advisor.tree.loader import MAX_TREE_BYTES, load
+from support.paths import DATA
 
 HOSTILE = DATA / "hostile"
 PWNED = Path("/tmp/grant-advisor-pwned")

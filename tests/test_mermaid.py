@@ -26,8 +26,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import DATA, TESTS
 
+from advisor.core.termsafe import clean
 from advisor.exports.mermaid import (
     choice_lines,
     node_id,
@@ -35,9 +35,9 @@ from advisor.exports.mermaid import (
     question_lines,
     tree_mermaid,
 )
-from advisor.loader import load_tree
-from advisor.models import Tree
-from advisor.termsafe import clean
+from advisor.tree.loader import load_tree
+from advisor.tree.models import Tree
+from support.paths import DATA, TESTS
 
 MERMAID_DIR = TESTS / "mermaid"
 CHECK_SCRIPT = MERMAID_DIR / "check.mjs"

@@ -2,7 +2,7 @@
 
 - ``docs/decision-tree.md`` is ``grant-advisor tree --format markdown --direction LR``;
 - ``README.md`` embeds the Mermaid diagram between ``<!-- tree:begin -->`` and
-  ``<!-- tree:end -->`` (``python -m advisor.exports.readme README.md`` rewrites it).
+  ``<!-- tree:end -->`` (``python scripts/update_readme.py README.md`` rewrites it).
 
 Each failure message prints the command that regenerates the file.
 """
@@ -12,11 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SMALL_TREE, TESTS
 
-from advisor.errors import ExportError
+from advisor.core.errors import ExportError
 from advisor.exports.mermaid import tree_mermaid
-from advisor.exports.readme import (
+from advisor.exports.reference import tree_reference
+from advisor.tree.models import Tree
+from scripts.update_readme import (
     BEGIN,
     END,
     README_DIRECTION,
@@ -25,8 +26,7 @@ from advisor.exports.readme import (
     main,
     update_readme,
 )
-from advisor.exports.reference import tree_reference
-from advisor.models import Tree
+from support.paths import SMALL_TREE, TESTS
 
 ROOT = TESTS.parent
 DOCS_TREE = ROOT / "docs" / "decision-tree.md"

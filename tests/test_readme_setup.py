@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import TESTS
+from support.paths import TESTS
 
 ROOT = TESTS.parent
 

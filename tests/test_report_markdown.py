@@ -10,14 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import DATA
 from markdown_it import MarkdownIt
-from test_tree_exports import check_golden
 
 from advisor.cli import main
 from advisor.exports.markdown import code_span, fenced
-from advisor.models import Tree
 from advisor.session import Session
+from advisor.tree.models import Tree
+from support.golden import check_golden
+from support.paths import DATA
 
 ESCAPING = DATA / "trees" / "escaping.yaml"
 

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from advisor.errors import ParameterError, TemplateError
+from advisor.core.errors import ParameterError, TemplateError
 from advisor.samples.escape import js, py, sh
 
 # Everything, lone surrogates included (Python and JavaScript strings can hold them).

@@ -22,21 +22,20 @@ from typing import get_args
 
 import pytest
 
-from advisor.errors import ParameterError, TemplateError
-from advisor.models import ClientAuthMethod, FlowId, SampleSpec
+from advisor.core.errors import ParameterError, TemplateError
+from advisor.core.vocabulary import CLIENT_AUTH_METHODS, ENDPOINTS, LANGUAGES
 from advisor.samples import escape, jinja
 from advisor.samples.catalog import (
-    CLIENT_AUTH_METHODS,
     DEFAULT_TEMPLATE,
     ENV_VARS,
-    EXTENSIONS,
     TEMPLATE_DIR,
     TEMPLATES,
     choose_client_auth,
     shipped_templates,
 )
-from advisor.samples.params import ENDPOINT_PATHS, SampleParams
-from advisor.samples.render import RenderedSample, render_sample, render_samples
+from advisor.samples.params import SampleParams
+from advisor.samples.render import RenderedSample, render_sample
+from advisor.tree.models import ClientAuthMethod, FlowId
 
 HOSTILE = "q'uo\"te \\ $HOME `id` $(id) ${IFS} ;\n</script><!-- \u2028 \u202e é 🔐 {{ x }} %s"
 """Everything that could break a literal; too hostile for the parameter boundary, which
@@ -118,7 +117,7 @@ def checked(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, ...], C
         path.write_text(sample.code, encoding="utf-8")
         out[(t, lang, auth, kind)] = Checked(sample, path)
 
-    by_lang = {lang: [c for c in out.values() if c.sample.language == lang] for lang in EXTENSIONS}
+    by_lang = {lang: [c for c in out.values() if c.sample.language == lang] for lang in LANGUAGES}
     # Python: one py_compile for all, 3.9 grammar, ruff (pycodestyle and pyflakes: undefined
     # names, unused imports, line length; the samples are what users copy).
     pys = by_lang["python"]
@@ -206,7 +205,7 @@ def test_hostile_values_change_nothing_but_their_literals(template: str, languag
     benign = render_sample(template, language, BENIGN).code
     hostile = render_sample(template, language, HOSTILE_PARAMS).code
     literal = FILTER[language]
-    for field in ("issuer", "client_id", "redirect_uri", "audience", *ENDPOINT_PATHS):
+    for field in ("issuer", "client_id", "redirect_uri", "audience", *ENDPOINTS):
         hostile = hostile.replace(
             literal(getattr(HOSTILE_PARAMS, field)), literal(getattr(BENIGN, field))
         )
@@ -391,19 +390,6 @@ def test_scopes_default_per_template() -> None:
     assert 'SCOPE = "openid profile offline_access"' in loopback
     given = render_sample("device_code", "python", SampleParams(scopes=("a", "b"))).code
     assert 'SCOPE = "a b"' in given
-
-
-def test_render_samples_in_order() -> None:
-    spec = SampleSpec(template="client_credentials", languages=("python", "curl"))
-    both = render_samples(spec, SampleParams())
-    assert list(both) == ["python", "curl"]
-    assert list(render_samples(spec, SampleParams(), ["curl"])) == ["curl"]
-
-
-def test_render_samples_rejects_a_language_the_spec_lacks() -> None:
-    spec = SampleSpec(template="client_credentials", languages=("python", "curl"))
-    with pytest.raises(TemplateError, match="no javascript version; available: python, curl"):
-        render_samples(spec, SampleParams(), ["javascript"])
 
 
 def test_environment_is_cached(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from advisor.loader import load_tree
-from advisor.models import Outcome, Question, Tree
 from advisor.session import Session
+from advisor.tree.loader import load_tree
+from advisor.tree.models import Outcome, Question, Tree
 
 if TYPE_CHECKING:
     from _pytest.mark.structures import ParameterSet

@@ -11,11 +11,11 @@ import json
 from typing import Any
 
 import pytest
-from conftest import DATA, SMALL_TREE
 
-from advisor import yamlsafe
-from advisor.loader import default_tree_path
-from advisor.schema import SCHEMA_DIALECT, SCHEMA_ID, SCHEMA_PATH, schema_text, tree_schema
+from advisor.tree import yamlsafe
+from advisor.tree.loader import default_tree_path
+from advisor.tree.schema import SCHEMA_DIALECT, SCHEMA_ID, SCHEMA_PATH, schema_text, tree_schema
+from support.paths import DATA, SMALL_TREE
 
 jsonschema = pytest.importorskip("jsonschema")
 

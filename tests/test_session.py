@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
-from advisor.errors import AnswerError
-from advisor.models import Tree
+from advisor.core.errors import AnswerError
 from advisor.session import Session
+from advisor.tree.models import Tree
 
 
 def test_a_new_session_is_at_the_start_question(small_tree: Tree) -> None:

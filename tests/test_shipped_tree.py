@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from advisor.loader import default_tree_path, load
-from advisor.models import Question, Tree
 from advisor.session import Session
+from advisor.tree.loader import default_tree_path, load
+from advisor.tree.models import Question, Tree
 
 
 def test_shipped_tree_loads_without_problems_or_warnings() -> None:

@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import TESTS
+
+from support.paths import TESTS
 
 ROOT = TESTS.parent
 

@@ -12,15 +12,12 @@ and review ``git diff tests/golden`` before committing. The escaping tree
 
 from __future__ import annotations
 
-import difflib
 import json
-import os
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import DATA, SMALL_TREE, TESTS
 
 from advisor.cli import main
 from advisor.exports.data import tree_data
@@ -33,14 +30,13 @@ from advisor.exports.mermaid import (
     wrap_label,
 )
 from advisor.exports.reference import tree_reference
-from advisor.loader import load_tree, parse_tree
-from advisor.models import Tree
-from advisor.schema import schema_text
+from advisor.tree.loader import load_tree, parse_tree
+from advisor.tree.models import Tree
+from advisor.tree.schema import schema_text
+from support.golden import check_golden
+from support.paths import DATA, SMALL_TREE
 
-GOLDEN = TESTS / "golden"
 ESCAPING_TREE = DATA / "trees" / "escaping.yaml"
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
-REGENERATE = "UPDATE_GOLDEN=1 pytest tests/test_tree_exports.py"
 
 
 @pytest.fixture(scope="module")
@@ -53,34 +49,6 @@ def _tree(request: pytest.FixtureRequest, name: str) -> Tree:
         "shipped": lambda: request.getfixturevalue("shipped_tree"),
         "escaping": lambda: request.getfixturevalue("escaping_tree"),
     }[name]()
-
-
-def check_golden(name: str, text: str) -> None:
-    """Compare ``text`` with ``tests/golden/<name>`` (or rewrite it with UPDATE_GOLDEN=1)."""
-    path = GOLDEN / name
-    if UPDATE:
-        GOLDEN.mkdir(exist_ok=True)
-        path.write_bytes(text.encode("utf-8"))
-        return
-    if not path.is_file():
-        pytest.fail(f"golden file {path} is missing; create it with: {REGENERATE}")
-    expected = path.read_bytes().decode("utf-8")
-    if text != expected:
-        diff = "".join(
-            list(
-                difflib.unified_diff(
-                    expected.splitlines(keepends=True),
-                    text.splitlines(keepends=True),
-                    f"golden/{name}",
-                    "generated",
-                )
-            )[:60]
-        )
-        pytest.fail(
-            f"{name} differs from the golden file. If the change is intended, regenerate with: "
-            f"{REGENERATE}\n{diff}",
-            pytrace=False,
-        )
 
 
 # -- golden files ----------------------------------------------------------------------------

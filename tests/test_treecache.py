@@ -6,13 +6,13 @@ import typing
 from pathlib import Path
 
 import pytest
-from conftest import DATA, SMALL_TREE
 from pydantic import BaseModel
 
-from advisor import treecache
-from advisor.errors import TreeValidationError
-from advisor.loader import load, load_tree
-from advisor.models import NESTED_MODELS, Tree
+from advisor.core.errors import TreeValidationError
+from advisor.tree import cache as treecache
+from advisor.tree.loader import load, load_tree
+from advisor.tree.models import NESTED_MODELS, Tree
+from support.paths import DATA, SMALL_TREE
 
 TREES = [
     None,
@@ -27,7 +27,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "cache"
     monkeypatch.setenv("GRANT_ADVISOR_CACHE_DIR", str(folder))
     monkeypatch.delenv("GRANT_ADVISOR_NO_CACHE", raising=False)
-    return folder
+    return folder / "trees"
 
 
 def _model_types(annotation: object) -> set[type[BaseModel]]:
@@ -71,7 +71,7 @@ def test_second_load_comes_from_the_cache_without_validation(
     copy = tmp_path / "copy.yaml"
     copy.write_bytes(source.read_bytes())
     first = load(source)
-    assert len(list(cache.glob("*.json"))) == 1
+    assert len(list(cache.glob("tree-*.json"))) == 1
 
     def no_validation(*args: object, **kwargs: object) -> None:
         raise AssertionError("validated although cached")
@@ -117,10 +117,27 @@ def test_an_entry_made_by_other_code_is_not_used(
 
 def test_a_corrupt_entry_is_ignored(cache: Path) -> None:
     load(SMALL_TREE)
-    (entry,) = cache.glob("*.json")
+    (entry,) = cache.glob("tree-*.json")
     for junk in ("{not json", '{"tree": {"title": 1}}', "[]", '{"tree": {"bogus": 1}}'):
         entry.write_text(junk)
         assert load(SMALL_TREE).tree.title == "Small test tree"
+
+
+def test_an_entry_edited_on_disk_is_ignored(cache: Path) -> None:
+    """A well-formed entry whose tree was changed (a value of the wrong type, another title)
+    is refused by its digest, never trusted."""
+    load(SMALL_TREE)
+    (entry,) = cache.glob("tree-*.json")
+    body, _, digest = entry.read_bytes().rpartition(b"\n")
+    for edited in (
+        body.replace(b'"title":"Small test tree"', b'"title":"Edited"'),
+        body.replace(b'"title":"Small test tree"', b'"title":42'),
+    ):
+        assert edited != body
+        entry.write_bytes(edited + b"\n" + digest)
+        tree = load(SMALL_TREE).tree
+        assert tree.title == "Small test tree"
+        assert entry.read_bytes().rpartition(b"\n")[0] == body  # validated and written anew
 
 
 def test_missing_templates_are_checked_on_every_load(cache: Path, tmp_path: Path) -> None:
@@ -160,7 +177,7 @@ def test_entries_are_pruned(cache: Path, tmp_path: Path, monkeypatch: pytest.Mon
         tree_file = tmp_path / f"tree{index}.yaml"
         tree_file.write_text(SMALL_TREE.read_text() + f"# variant {index}\n")
         load(tree_file)
-    assert len(list(cache.glob("*.json"))) == 3
+    assert len(list(cache.glob("tree-*.json"))) == 3
 
 
 def test_an_entry_for_other_content_under_the_same_key_is_ignored(
@@ -168,8 +185,8 @@ def test_an_entry_for_other_content_under_the_same_key_is_ignored(
 ) -> None:
     """The key is only a checksum: a collision must not hand out another tree."""
     load(SMALL_TREE)
-    (entry,) = cache.glob("*.json")
+    (entry,) = cache.glob("tree-*.json")
     other = tmp_path / "other.yaml"
     other.write_text(SMALL_TREE.read_text().replace("Small test tree", "Other tree"))
-    entry.rename(cache / f"{treecache.key(other.read_bytes())}.json")  # forge a collision
+    entry.rename(cache / treecache.key(other.read_bytes()))  # forge a collision
     assert load(other).tree.title == "Other tree"

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from advisor.models import Question, Tree
-from advisor.session import Recommendation, Session, Step
-
-if TYPE_CHECKING:
-    from advisor.compat import Compatibility
+from advisor.advice import Advice
+from advisor.session import Recommendation, Step
+from advisor.tree.models import Question, Tree
 
 
 def answers_data(steps: tuple[Step, ...]) -> list[dict[str, str]]:
@@ -38,17 +35,12 @@ def question_data(question: Question) -> dict[str, Any]:
     }
 
 
-def recommendation_data(
-    recommendation: Recommendation,
-    samples: Mapping[str, str] | None = None,
-    assumptions: tuple[str, ...] = (),
-    *,
-    compat: Compatibility | None = None,
-) -> dict[str, Any]:
-    """A recommendation as data; ``samples`` maps language → code.
+def recommendation_data(advice: Advice, recommendation: Recommendation) -> dict[str, Any]:
+    """A recommendation as data: its fields in :data:`advisor.advice.SECTIONS` order.
 
-    With ``compat`` (``--discover``), ``findings`` lists what the server's metadata says about
-    the advice (``[]``: it supports everything) and ``server`` names the server.
+    ``samples`` maps language to code. After discovery, ``findings`` lists what the server's
+    metadata says about the advice (``[]``: it supports everything) and ``server`` names the
+    server.
     """
     outcome = recommendation.outcome
     flow = recommendation.flow
@@ -73,28 +65,30 @@ def recommendation_data(
         "client_auth": list(outcome.client_auth),
         "needs": list(outcome.needs),
         "instead_of": outcome.instead_of,
-        "samples": dict(samples or {}),
+        "samples": advice.code,
     }
     if outcome.sample and outcome.sample.note:
         data["samples_note"] = outcome.sample.note
-    if assumptions:
-        data["assumptions"] = list(assumptions)
+    if advice.assumptions:
+        data["assumptions"] = list(advice.assumptions)
+    compat = advice.compatibility
     if compat is not None:
         data["server"] = {"issuer": compat.issuer, "metadata_url": compat.metadata_url}
         data["findings"] = [f.as_dict() for f in compat.findings]
     return data
 
 
-def session_data(
-    session: Session,
-    samples: Mapping[str, str] | None = None,
-    assumptions: tuple[str, ...] = (),
-    *,
-    compat: Compatibility | None = None,
-) -> dict[str, Any]:
-    """The ``ask --format json`` document: the next question or the recommendation."""
+def session_data(advice: Advice) -> dict[str, Any]:
+    """The ``ask --format json`` document: the next question or the recommendation.
+
+    Raises:
+        ValueError: ``advice`` is not for a walk (a sample chosen directly).
+    """
+    session = advice.session
+    if session is None:
+        raise ValueError("session_data needs the advice of a walk")
     answers = answers_data(session.steps)
-    recommendation = session.recommendation()
+    recommendation = advice.recommendation
     if recommendation is None:
         question = session.current_question
         assert question is not None  # a session is at a question or an outcome
@@ -106,7 +100,7 @@ def session_data(
         }
     return {
         "status": "recommendation",
-        "recommendation": recommendation_data(recommendation, samples, assumptions, compat=compat),
+        "recommendation": recommendation_data(advice, recommendation),
         "answers": answers,
     }
 

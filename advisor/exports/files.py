@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from advisor.errors import ExportError
+from advisor.core.errors import ExportError
 
 
 def write_atomic(path: str | os.PathLike[str], text: str, *, force: bool = False) -> Path:

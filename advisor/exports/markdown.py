@@ -12,21 +12,20 @@ replays, so the report can be regenerated after the tree changes.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Callable, Mapping
+from typing import Any, Final
 
+from advisor.advice import SECTIONS, Advice
+from advisor.core.termsafe import clean
+from advisor.core.vocabulary import LANGUAGES
+from advisor.server.model import Compatibility
 from advisor.session import Recommendation, Session
-from advisor.termsafe import clean
-
-if TYPE_CHECKING:
-    from advisor.compat import Compatibility
 
 ANSWERS_MARKER: Final = "<!-- grant-advisor:answers -->"
 """Marks the fenced YAML block holding the answers (``--answers-file`` looks for it)."""
 
 _CODE_SPAN: Final = re.compile(r"(`+)(.+?)\1", re.DOTALL)
 _INLINE_SPECIAL: Final = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>&])")
-_LANG_TAG: Final = {"curl": "bash", "python": "python", "javascript": "javascript"}
 
 
 def prose(text: str) -> str:
@@ -120,15 +119,16 @@ def compatibility_markdown(compat: Compatibility) -> list[str]:
     return parts
 
 
-def recommendation_markdown(
-    recommendation: Recommendation,
-    samples: Mapping[str, str] | None = None,
-    assumptions: tuple[str, ...] = (),
-    parameters: Mapping[str, Any] | None = None,
-    *,
-    compat: Compatibility | None = None,
-) -> str:
-    """The report for a complete walk (with ``compat``: a "Server compatibility" section)."""
+def recommendation_markdown(advice: Advice) -> str:
+    """The report for a complete walk: the title and flow, then every section of
+    :data:`advisor.advice.SECTIONS` in order, then the replay block.
+
+    Raises:
+        ValueError: ``advice`` is for an incomplete walk (see :func:`question_markdown`).
+    """
+    recommendation = advice.recommendation
+    if recommendation is None:
+        raise ValueError("recommendation_markdown needs the advice of a complete walk")
     outcome = recommendation.outcome
     flow = recommendation.flow
     parts: list[str] = [f"# {prose(outcome.title)}", ""]
@@ -138,65 +138,118 @@ def recommendation_markdown(
         parts.append("**Recommended:** no OAuth flow is needed")
     if outcome.instead_of:
         parts.append(f"  \n**Instead of:** the `{outcome.instead_of}` grant")
-    parts += ["", paragraphs(outcome.summary), ""]
-
-    parts += ["## Answers given", ""]
-    if recommendation.steps:
-        parts += ["| # | Question | Answer |", "|---|---|---|"]
-        for number, step in enumerate(recommendation.steps, 1):
-            question = prose(step.question.text).replace("|", "\\|")
-            answer = prose(step.choice.label).replace("|", "\\|")
-            parts.append(f"| {number} | {question} | {answer} |")
-    else:
-        parts.append("_None: the tree recommends this from the start._")
-    if compat is not None:
-        parts += ["", *compatibility_markdown(compat)]
-    parts += ["", "## Why", "", paragraphs(outcome.rationale), ""]
-
-    parts += ["## Security checklist", ""]
-    parts += [f"- [ ] {prose(item)}" for item in outcome.security]
-    parts.append("")
-    if outcome.avoid:
-        parts += ["## Avoid", ""]
-        parts += [f"- **{prose(a.what)}**: {prose(a.why)}" for a in outcome.avoid]
-        parts.append("")
-    if recommendation.notes:
-        parts += ["## Notes from your answers", ""]
-        parts += [f"- {prose(note)}" for note in recommendation.notes]
-        parts.append("")
-    if outcome.alternatives:
-        parts += ["## Alternatives", ""]
-        for alt in outcome.alternatives:
-            flow_tag = f" (`{alt.flow}`)" if alt.flow else ""
-            parts.append(f"- **{prose(alt.title)}**{flow_tag}: {prose(alt.when)}")
-        parts.append("")
-    parts += ["## References", ""]
-    for ref in recommendation.references:
-        label = prose(ref.label).replace("[", "\\[").replace("]", "\\]")
-        note = f": {prose(ref.note)}" if ref.note else ""
-        parts.append(f"- [{label}]({link_url(ref.url)}){note}")
-    parts.append("")
-    if samples:
-        parts += ["## Sample code", ""]
-        if outcome.sample and outcome.sample.note:
-            parts += [paragraphs(outcome.sample.note), ""]
-        if assumptions:
-            parts += ["Assumptions:", ""]
-            parts += [f"- {literal(a)}" for a in assumptions]
-            parts.append("")
-        for language, code in samples.items():
-            parts += [f"### {language}", "", fenced(code, _LANG_TAG.get(language, "")), ""]
+    for section in SECTIONS:
+        parts += _SECTION_MARKDOWN[section.id](advice, recommendation)
     parts += [
         "## Replay",
         "",
         "Regenerate this report (for example after the decision tree changes) with "
         "`grant-advisor ask --answers-file REPORT.md --format markdown`.",
         "",
-        answers_block(recommendation.answers, parameters),
+        answers_block(recommendation.answers, advice.parameters),
         "",
         f"_Generated by grant-advisor from the tree “{prose(recommendation.tree_title)}”._",
     ]
     return "\n".join(parts) + "\n"
+
+
+_Block = Callable[[Advice, Recommendation], list[str]]
+
+
+def _summary(advice: Advice, rec: Recommendation) -> list[str]:
+    return ["", paragraphs(rec.outcome.summary), ""]
+
+
+def _answers(advice: Advice, rec: Recommendation) -> list[str]:
+    parts = ["## Answers given", ""]
+    if rec.steps:
+        parts += ["| # | Question | Answer |", "|---|---|---|"]
+        for number, step in enumerate(rec.steps, 1):
+            question = prose(step.question.text).replace("|", "\\|")
+            answer = prose(step.choice.label).replace("|", "\\|")
+            parts.append(f"| {number} | {question} | {answer} |")
+    else:
+        parts.append("_None: the tree recommends this from the start._")
+    return parts
+
+
+def _findings(advice: Advice, rec: Recommendation) -> list[str]:
+    compat = advice.compatibility
+    return [] if compat is None else ["", *compatibility_markdown(compat)]
+
+
+def _why(advice: Advice, rec: Recommendation) -> list[str]:
+    return ["", "## Why", "", paragraphs(rec.outcome.rationale), ""]
+
+
+def _checklist(advice: Advice, rec: Recommendation) -> list[str]:
+    return ["## Security checklist", "", *(f"- [ ] {prose(i)}" for i in rec.outcome.security), ""]
+
+
+def _avoid(advice: Advice, rec: Recommendation) -> list[str]:
+    if not rec.outcome.avoid:
+        return []
+    return [
+        "## Avoid",
+        "",
+        *(f"- **{prose(a.what)}**: {prose(a.why)}" for a in rec.outcome.avoid),
+        "",
+    ]
+
+
+def _notes(advice: Advice, rec: Recommendation) -> list[str]:
+    if not rec.notes:
+        return []
+    return ["## Notes from your answers", "", *(f"- {prose(note)}" for note in rec.notes), ""]
+
+
+def _alternatives(advice: Advice, rec: Recommendation) -> list[str]:
+    if not rec.outcome.alternatives:
+        return []
+    parts = ["## Alternatives", ""]
+    for alt in rec.outcome.alternatives:
+        flow_tag = f" (`{alt.flow}`)" if alt.flow else ""
+        parts.append(f"- **{prose(alt.title)}**{flow_tag}: {prose(alt.when)}")
+    return [*parts, ""]
+
+
+def _references(advice: Advice, rec: Recommendation) -> list[str]:
+    parts = ["## References", ""]
+    for ref in rec.references:
+        label = prose(ref.label).replace("[", "\\[").replace("]", "\\]")
+        note = f": {prose(ref.note)}" if ref.note else ""
+        parts.append(f"- [{label}]({link_url(ref.url)}){note}")
+    return [*parts, ""]
+
+
+def _samples(advice: Advice, rec: Recommendation) -> list[str]:
+    if not advice.samples:
+        return []
+    parts = ["## Sample code", ""]
+    sample = rec.outcome.sample
+    if sample and sample.note:
+        parts += [paragraphs(sample.note), ""]
+    if advice.assumptions:
+        parts += ["Assumptions:", "", *(f"- {literal(a)}" for a in advice.assumptions), ""]
+    for language, code in advice.code.items():
+        fence = LANGUAGES[language].fence if language in LANGUAGES else ""
+        parts += [f"### {language}", "", fenced(code, fence), ""]
+    return parts
+
+
+_SECTION_MARKDOWN: dict[str, _Block] = {
+    "summary": _summary,
+    "answers": _answers,
+    "findings": _findings,
+    "why": _why,
+    "checklist": _checklist,
+    "avoid": _avoid,
+    "notes": _notes,
+    "alternatives": _alternatives,
+    "references": _references,
+    "samples": _samples,
+}
+"""How the report shows each of :data:`advisor.advice.SECTIONS`."""
 
 
 def question_markdown(session: Session) -> str:

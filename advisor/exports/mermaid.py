@@ -6,7 +6,7 @@ order), so it can be committed and diffed.
 
 Mermaid's syntax is easy to break from inside a label, so every label is built the same way:
 
-- terminal control characters are removed (:func:`advisor.termsafe.clean`), whitespace is
+- terminal control characters are removed (:func:`advisor.core.termsafe.clean`), whitespace is
   folded, and the text is wrapped (``<br>``) and truncated with ``…`` to a readable size;
 - it is written as a quoted string (``{"..."}``, ``(["..."])``, ``|"..."|``) in which every
   character Mermaid or HTML would interpret is a Mermaid entity code (``#34;`` for ``"``,
@@ -34,8 +34,8 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import Final
 
-from advisor.models import Choice, Outcome, Question, Tree
-from advisor.termsafe import clean
+from advisor.core.termsafe import clean
+from advisor.tree.models import Choice, Outcome, Question, Tree
 
 DIRECTIONS: Final = ("TD", "LR")
 """Layouts offered: top-down and left-right."""

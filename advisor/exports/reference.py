@@ -21,10 +21,10 @@ import re
 from collections import deque
 from typing import Final
 
+from advisor.core.termsafe import clean
 from advisor.exports.markdown import code_span, fenced, link_url, prose
 from advisor.exports.mermaid import tree_mermaid
-from advisor.models import Citation, Outcome, Question, Tree
-from advisor.termsafe import clean
+from advisor.tree.models import Citation, Outcome, Question, Tree
 
 # Starts of a line that CommonMark would read as a block: heading, list item, quote, thematic
 # break, code fence, link reference definition. Ordered list markers are handled separately.

@@ -1,6 +1,6 @@
 """Plain-text output for the terminal (``ask --format text``).
 
-Every string that comes from a tree passes through :func:`advisor.termsafe.clean`, so a hostile
+Every string that comes from a tree passes through :func:`advisor.core.termsafe.clean`, so a hostile
 tree cannot send escape sequences to the user's terminal.
 """
 
@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import shlex
 import textwrap
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
+from advisor.advice import SECTIONS, Advice
+from advisor.core.termsafe import clean
+from advisor.exports.server import finding_lines
+from advisor.server.model import Compatibility
 from advisor.session import Recommendation, Session
-from advisor.termsafe import clean
-
-if TYPE_CHECKING:
-    from advisor.compat import Compatibility
 
 
 def _fill(text: str, **options: Any) -> str:
@@ -82,8 +82,6 @@ def question_text(session: Session, program: str = "grant-advisor", width: int =
 
 def compatibility_lines(compat: Compatibility, width: int = 88) -> list[str]:
     """The "Server compatibility" section: the server, then each finding (or that none)."""
-    from advisor.compat import finding_lines
-
     lines = [
         f"Server compatibility: {clean(compat.issuer)}",
         f"  (metadata from {clean(compat.metadata_url)})",
@@ -95,18 +93,16 @@ def compatibility_lines(compat: Compatibility, width: int = 88) -> list[str]:
     return lines
 
 
-def recommendation_text(
-    recommendation: Recommendation,
-    samples: Mapping[str, str] | None = None,
-    assumptions: tuple[str, ...] = (),
-    width: int = 88,
-    *,
-    compat: Compatibility | None = None,
-) -> str:
-    """The recommendation as readable text, samples last.
+def recommendation_text(advice: Advice, width: int = 88) -> str:
+    """A complete walk's advice as readable text: the headline, then every section of
+    :data:`advisor.advice.SECTIONS` that has content, in order, samples last.
 
-    With ``compat`` (``--discover``), a "Server compatibility" section follows the answers.
+    Raises:
+        ValueError: ``advice`` is for an incomplete walk (see :func:`question_text`).
     """
+    recommendation = advice.recommendation
+    if recommendation is None:
+        raise ValueError("recommendation_text needs the advice of a complete walk")
     outcome = recommendation.outcome
     flow = recommendation.flow
     if flow is not None:
@@ -116,38 +112,91 @@ def recommendation_text(
     lines = [headline, clean(outcome.title), "=" * min(width, len(clean(outcome.title)))]
     if outcome.instead_of:
         lines.append(f"(instead of the {outcome.instead_of} grant you asked about)")
-    lines += ["", _wrap(outcome.summary, width), ""]
-    if recommendation.steps:
-        lines.append("Your answers:")
-        for step in recommendation.steps:
-            lines += _bullets([f"{step.question.text} → {step.choice.label}"], width)
-        lines.append("")
-    if compat is not None:
-        lines += compatibility_lines(compat, width)
-        lines.append("")
-    lines += ["Why:", _wrap(outcome.rationale, width, "  "), ""]
-    lines += ["Security checklist:", *_bullets(list(outcome.security), width, "[ ]"), ""]
-    if outcome.avoid:
-        lines.append("Avoid:")
-        lines += _bullets([f"{a.what}: {a.why}" for a in outcome.avoid], width)
-        lines.append("")
-    if recommendation.notes:
-        lines.append("Notes from your answers:")
-        lines += _bullets(list(recommendation.notes), width)
-        lines.append("")
-    if outcome.alternatives:
-        lines.append("Alternatives:")
-        lines += _bullets([f"{a.title}: {a.when}" for a in outcome.alternatives], width)
-        lines.append("")
-    lines.append("References:")
-    for ref in recommendation.references:
+    blocks = [_SECTION_TEXT[section.id](advice, recommendation, width) for section in SECTIONS]
+    for block in blocks:
+        lines += block
+    return "\n".join(lines) + "\n"
+
+
+_Block = Callable[[Advice, Recommendation, int], list[str]]
+
+
+def _summary(advice: Advice, rec: Recommendation, width: int) -> list[str]:
+    return ["", _wrap(rec.outcome.summary, width), ""]
+
+
+def _answers(advice: Advice, rec: Recommendation, width: int) -> list[str]:
+    if not rec.steps:
+        return []
+    lines = ["Your answers:"]
+    for step in rec.steps:
+        lines += _bullets([f"{step.question.text} → {step.choice.label}"], width)
+    return [*lines, ""]
+
+
+def _findings(advice: Advice, rec: Recommendation, width: int) -> list[str]:
+    compat = advice.compatibility
+    return [] if compat is None else [*compatibility_lines(compat, width), ""]
+
+
+def _why(advice: Advice, rec: Recommendation, width: int) -> list[str]:
+    return ["Why:", _wrap(rec.outcome.rationale, width, "  "), ""]
+
+
+def _checklist(advice: Advice, rec: Recommendation, width: int) -> list[str]:
+    return ["Security checklist:", *_bullets(list(rec.outcome.security), width, "[ ]"), ""]
+
+
+def _avoid(advice: Advice, rec: Recommendation, width: int) -> list[str]:
+    if not rec.outcome.avoid:
+        return []
+    return ["Avoid:", *_bullets([f"{a.what}: {a.why}" for a in rec.outcome.avoid], width), ""]
+
+
+def _notes(advice: Advice, rec: Recommendation, width: int) -> list[str]:
+    if not rec.notes:
+        return []
+    return ["Notes from your answers:", *_bullets(list(rec.notes), width), ""]
+
+
+def _alternatives(advice: Advice, rec: Recommendation, width: int) -> list[str]:
+    alternatives = rec.outcome.alternatives
+    if not alternatives:
+        return []
+    return ["Alternatives:", *_bullets([f"{a.title}: {a.when}" for a in alternatives], width), ""]
+
+
+def _references(advice: Advice, rec: Recommendation, width: int) -> list[str]:
+    lines = ["References:"]
+    for ref in rec.references:
         text = f"{ref.label} <{ref.url}>" + (f": {ref.note}" if ref.note else "")
         lines += _bullets([text], width)
-    if assumptions:
-        lines += ["", "Assumptions in the samples:", *_bullets(list(assumptions), width)]
-    if outcome.sample and outcome.sample.note and samples:
-        lines += ["", _wrap(outcome.sample.note, width)]
-    for language, code in (samples or {}).items():
+    return lines
+
+
+def _samples(advice: Advice, rec: Recommendation, width: int) -> list[str]:
+    lines: list[str] = []
+    if advice.assumptions:
+        lines += ["", "Assumptions in the samples:", *_bullets(list(advice.assumptions), width)]
+    sample = rec.outcome.sample
+    if sample and sample.note and advice.samples:
+        lines += ["", _wrap(sample.note, width)]
+    for language, code in advice.code.items():
         rule = f"── sample: {language} "
         lines += ["", rule + "─" * max(0, min(width, 60) - len(rule)), code.rstrip("\n")]
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+_SECTION_TEXT: dict[str, _Block] = {
+    "summary": _summary,
+    "answers": _answers,
+    "findings": _findings,
+    "why": _why,
+    "checklist": _checklist,
+    "avoid": _avoid,
+    "notes": _notes,
+    "alternatives": _alternatives,
+    "references": _references,
+    "samples": _samples,
+}
+"""How this renderer shows each of :data:`advisor.advice.SECTIONS`."""

@@ -3,40 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Final
+from dataclasses import dataclass
+from typing import Final
 
-from advisor.record import Record
+from advisor.core.vocabulary import CLIENT_AUTH_METHODS, LANGUAGE_IDS, LANGUAGES, SECRET_CLIENT_AUTH
 
 # Re-exported: where the files are is part of what the catalogue describes.
-from advisor.samples.files import EXTENSIONS as EXTENSIONS
 from advisor.samples.files import TEMPLATE_DIR as TEMPLATE_DIR
 from advisor.samples.files import find_template as find_template
 from advisor.samples.files import template_filename as template_filename
 
-if TYPE_CHECKING:
-    from advisor.discovery import ServerMetadata
-    from advisor.models import Outcome
-    from advisor.samples.params import SampleParams
-
 ClientAuth = str
-"""A token endpoint client authentication method (see :data:`advisor.models.ClientAuthMethod`)."""
-
-CLIENT_AUTH_METHODS: Final[tuple[ClientAuth, ...]] = (
-    "private_key_jwt",
-    "tls_client_auth",
-    "self_signed_tls_client_auth",
-    "client_secret_basic",
-    "client_secret_post",
-    "none",
-)
-"""Every client authentication method (the same as ``advisor.models.ClientAuthMethod``, kept
-here so rendering does not import the models)."""
+"""A token endpoint client authentication method (one of
+:data:`~advisor.core.vocabulary.CLIENT_AUTH_METHODS`)."""
 
 TEMPLATE_ID: Final = r"^[a-z][a-z0-9_]{0,63}$"
 """What a template id looks like (the tree's node id pattern): no path can hide in one."""
 
 
-class TemplateInfo(Record):
+@dataclass(frozen=True, slots=True)
+class TemplateInfo:
     """What a shipped template family does and what it can be rendered with."""
 
     id: str
@@ -58,8 +44,8 @@ class TemplateInfo(Record):
     """What a user should know, e.g. why a language is missing or only syntax-checked."""
 
 
-_ALL: Final = ("curl", "python", "javascript")
-_SECRET: Final = ("client_secret_basic", "client_secret_post")
+_ALL: Final = LANGUAGE_IDS
+_SECRET: Final = tuple(m for m in CLIENT_AUTH_METHODS if m in SECRET_CLIENT_AUTH)
 _USER_SCOPE: Final = "openid profile offline_access"
 LOOPBACK_REDIRECT_URI: Final = "http://127.0.0.1/callback"
 """The native-app default: no port, so the sample listens on any free one (RFC 8252 §7.3)."""
@@ -265,9 +251,9 @@ def shipped_templates() -> dict[str, tuple[str, ...]]:
     """Every template family in the shipped templates folder, with its languages.
 
     Read from the files themselves (``<template>.<ext>.j2``; partials start with ``_``), in
-    template id order, languages in :data:`EXTENSIONS` order.
+    template id order, languages in :data:`~advisor.core.vocabulary.LANGUAGES` order.
     """
-    by_ext = {ext: language for language, ext in EXTENSIONS.items()}
+    by_ext = {spec.extension: spec.id for spec in LANGUAGES.values()}
     found: dict[str, set[str]] = {}
     for path in TEMPLATE_DIR.glob("*.j2"):
         if path.name.startswith("_"):
@@ -276,31 +262,9 @@ def shipped_templates() -> dict[str, tuple[str, ...]]:
         if stem and ext in by_ext:
             found.setdefault(stem, set()).add(by_ext[ext])
     return {
-        template: tuple(lang for lang in EXTENSIONS if lang in languages)
+        template: tuple(lang for lang in LANGUAGES if lang in languages)
         for template, languages in sorted(found.items())
     }
-
-
-def outcome_params(
-    params: SampleParams, outcome: Outcome, metadata: ServerMetadata | None = None
-) -> SampleParams:
-    """The parameters ``outcome``'s sample renders with.
-
-    After discovery (``metadata``), the server's endpoints and the client authentication it
-    supports (:func:`advisor.discovery.tailor_params`); then, unless the user chose one, the
-    client authentication the outcome prefers that the template supports
-    (:func:`choose_client_auth`). The one place the CLI and the TUI decide it, so their samples
-    (and reports) agree.
-    """
-    if metadata is not None:
-        from advisor.discovery import tailor_params
-
-        params = tailor_params(params, metadata, outcome)
-    if params.client_auth is not None or outcome.sample is None:
-        return params
-    return params.with_values(
-        client_auth=choose_client_auth(outcome.sample.template, outcome.client_auth)
-    )
 
 
 def choose_client_auth(template: str, preferred: Sequence[str] = ()) -> str | None:

@@ -13,7 +13,7 @@ user is about to copy and run.
 
 Accepted values: ``str``, ``int`` (not ``bool``) and ``None`` (the language's null; an empty
 string for ``sh``, which has no null). NUL (U+0000) is rejected by :func:`sh` with
-:class:`~advisor.errors.ParameterError`, because a bash variable cannot hold it; the sample
+:class:`~advisor.core.errors.ParameterError`, because a bash variable cannot hold it; the sample
 parameters are checked for NUL before rendering, so no language gets one.
 """
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from advisor.errors import ParameterError, TemplateError
+from advisor.core.errors import ParameterError, TemplateError
 
 LiteralValue = str | int | None
 """What a literal filter accepts."""

@@ -10,16 +10,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
+from advisor.core.vocabulary import LANGUAGES
+
 TEMPLATE_DIR: Final = Path(__file__).resolve().parent / "templates"
 """The templates shipped with grant-advisor."""
-
-EXTENSIONS: Final[dict[str, str]] = {"curl": "sh", "python": "py", "javascript": "mjs"}
-"""File extension of each sample language (also the extension of the template file)."""
 
 
 def template_filename(template: str, language: str) -> str:
     """The file name of a template: ``<template>.<ext>.j2``."""
-    return f"{template}.{EXTENSIONS[language]}.j2"
+    return f"{template}.{LANGUAGES[language].extension}.j2"
 
 
 def find_template(template: str, language: str, search_dirs: Sequence[Path] = ()) -> Path | None:

@@ -1,8 +1,7 @@
 """The Jinja2 side of rendering: the sandboxed environments, and errors turned into one line.
 
 The only module that imports Jinja2 (about 20 ms, a sixth of a whole ``ask``): it is imported
-when a template is actually rendered, which a hit in the rendered-sample cache
-(:mod:`advisor.samples.rendercache`) avoids. Every template renders in Jinja's
+when a template is actually rendered. Every template renders in Jinja's
 :class:`~jinja2.sandbox.SandboxedEnvironment`, so a template from a user's folder cannot reach
 Python internals. The shipped ones would not need it, but measured, the sandbox costs about
 0.05 ms per render (0.18 ms against 0.13 ms for the largest template, after a first render of
@@ -21,7 +20,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from advisor.errors import ParameterError, TemplateError
+from advisor.core.errors import ParameterError, TemplateError
 from advisor.samples.catalog import TEMPLATE_DIR
 from advisor.samples.escape import FILTERS, LiteralValue
 
@@ -63,22 +62,19 @@ def environment(user_dirs: tuple[Path, ...]) -> jinja2.Environment:
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates, kept beside the validated-tree cache (``advisor.treecache``).
+    """Compiled templates, in the ``templates`` folder of the user's private cache folder.
 
     Compiling the three templates of a recommendation takes longer than everything else
     ``ask`` does; Jinja checks each entry against the template's source, so an edited
-    template is compiled again. None when caching is off or the folder cannot be made.
+    template is compiled again. Jinja unpickles these entries, so they are kept only in a
+    folder that is the user's own and writable by nobody else
+    (:func:`advisor.core.cache.cache_dir`). None when caching is off or no such folder can
+    be had.
     """
-    from advisor.cachedir import cache_dir
+    from advisor.core.cache import cache_dir
 
-    folder = cache_dir()
-    if folder is None:
-        return None
-    try:
-        (folder / "templates").mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder / "templates"))
+    folder = cache_dir("templates")
+    return None if folder is None else jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def _strict(function: Callable[[LiteralValue], str]) -> Callable[[object], str]:

@@ -8,33 +8,18 @@ code reads them from environment variables.
 
 from __future__ import annotations
 
-from typing import Final
+from dataclasses import dataclass, fields, replace
+from typing import Any, Final
 
-from advisor.record import Record, fields, replace
+from advisor.core.fields import check_parameters
+from advisor.core.vocabulary import ENDPOINTS
 
 PLACEHOLDER_ISSUER: Final = "https://auth.example.com"
 PLACEHOLDER_CLIENT_ID: Final = "YOUR_CLIENT_ID"
 
-ENDPOINT_PATHS: Final[dict[str, str]] = {
-    "authorization_endpoint": "/authorize",
-    "token_endpoint": "/token",
-    "device_authorization_endpoint": "/device_authorization",
-    "backchannel_authentication_endpoint": "/bc-authorize",
-    "pushed_authorization_request_endpoint": "/par",
-}
-"""Paths appended to the issuer when an endpoint is neither given nor discovered."""
 
-ENDPOINT_FLAGS: Final[dict[str, str]] = {
-    "authorization_endpoint": "--authorization-endpoint",
-    "token_endpoint": "--token-endpoint",
-    "device_authorization_endpoint": "--device-authorization-endpoint",
-    "backchannel_authentication_endpoint": "--backchannel-endpoint",
-    "pushed_authorization_request_endpoint": "--par-endpoint",
-}
-"""The command-line flag that sets each endpoint."""
-
-
-class SampleParams(Record):
+@dataclass(frozen=True, slots=True)
+class SampleParams:
     """Values a user supplies for generated code (CLI flags, TUI form, discovery)."""
 
     issuer: str = PLACEHOLDER_ISSUER
@@ -63,8 +48,8 @@ class SampleParams(Record):
 
     def with_values(self, **values: object) -> SampleParams:
         """A copy with the given fields replaced; ``None`` values are ignored."""
-        known = fields(self)
-        updates = {k: v for k, v in values.items() if v is not None and k in known}
+        known = {f.name for f in fields(self)}
+        updates: dict[str, Any] = {k: v for k, v in values.items() if v is not None and k in known}
         return replace(self, **updates)
 
     def endpoint(self, name: str) -> str:
@@ -72,7 +57,7 @@ class SampleParams(Record):
         value: str | None = getattr(self, name)
         if value:
             return value
-        return self.issuer.rstrip("/") + ENDPOINT_PATHS[name]
+        return self.issuer.rstrip("/") + ENDPOINTS[name].default_path
 
     def assumptions(self, used: tuple[str, ...]) -> tuple[str, ...]:
         """Human-readable assumptions behind the values ``used`` by a sample.
@@ -97,32 +82,20 @@ class SampleParams(Record):
             if self.discovered:
                 notes.append(
                     f"the server's metadata has no {name}; {self.endpoint(name)} is derived "
-                    f"from the issuer: pass {ENDPOINT_FLAGS[name]} if the server has one"
+                    f"from the issuer: pass {ENDPOINTS[name].flag} if the server has one"
                 )
             else:
                 notes.append(
                     f"{name} {self.endpoint(name)} is derived from the issuer, not known: "
-                    f"pass {ENDPOINT_FLAGS[name]} or --discover"
+                    f"pass {ENDPOINTS[name].flag} or --discover"
                 )
         return tuple(notes)
 
     def validate(self) -> None:
-        """Refuse values that can never be valid (see :mod:`advisor.urls`).
+        """Refuse values that can never be valid: each field's check of
+        :data:`advisor.core.fields.FIELD_CHECKS`, the issuer's even when it is the default.
 
         Raises:
-            ParameterError: naming the value and what is wrong with it.
+            ParameterError: naming the first value that is wrong and what is wrong with it.
         """
-        from advisor import urls
-
-        urls.check_issuer(self.issuer)
-        for name in ENDPOINT_PATHS:
-            value = getattr(self, name)
-            if value is not None:
-                urls.check_server_url(name.replace("_", " "), value)
-        urls.check_text("client id", self.client_id)
-        for scope in self.scopes:
-            urls.check_scope(scope)
-        if self.redirect_uri is not None:
-            urls.check_redirect_uri(self.redirect_uri)
-        if self.audience is not None:
-            urls.check_text("audience", self.audience)
+        check_parameters({f.name: getattr(self, f.name) for f in fields(self)})

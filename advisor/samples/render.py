@@ -4,8 +4,7 @@ Templates are ``<template>.<ext>.j2`` files (see :mod:`advisor.samples.catalog`)
 template folders are searched before the shipped one. This module checks the request, builds
 the template's variables and derives what the output says about itself (environment
 variables, assumptions); :mod:`advisor.samples.jinja`, imported only when a template really is
-rendered, holds Jinja2 (its sandboxed environments and error messages). A shipped template
-rendered before with the same variables comes from :mod:`advisor.samples.rendercache`.
+rendered, holds Jinja2 (its sandboxed environments and error messages).
 
 Every value from :class:`~advisor.samples.params.SampleParams` must pass through a literal
 filter of :mod:`advisor.samples.escape` (``| py``, ``| js``, ``| sh``) to enter code. Undefined
@@ -32,16 +31,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any
 
-from advisor.errors import ParameterError, TemplateError
-from advisor.record import Record
-from advisor.samples import rendercache
+from advisor.core.errors import ParameterError, TemplateError
+from advisor.core.vocabulary import ENDPOINTS, LANGUAGES
 from advisor.samples.catalog import (
-    CLIENT_AUTH_METHODS,
     ENV_VARS,
-    EXTENSIONS,
     LOOPBACK_REDIRECT_URI,
     TEMPLATE_DIR,
     TEMPLATE_ID,
@@ -50,13 +47,11 @@ from advisor.samples.catalog import (
     template_filename,
 )
 from advisor.samples.escape import FILTERS
-from advisor.samples.params import ENDPOINT_PATHS, SampleParams
-
-if TYPE_CHECKING:
-    from advisor.models import SampleSpec
+from advisor.samples.params import SampleParams
 
 
-class RenderedSample(Record):
+@dataclass(frozen=True, slots=True)
+class RenderedSample:
     """One generated program."""
 
     template: str
@@ -96,12 +91,12 @@ def render_sample(
     """
     if not re.match(TEMPLATE_ID, template):
         raise TemplateError(f"invalid template id {template!r} (expected {TEMPLATE_ID})")
-    if language not in EXTENSIONS:
-        raise TemplateError(f"unknown sample language {language!r}; known: {', '.join(EXTENSIONS)}")
+    if language not in LANGUAGES:
+        raise TemplateError(f"unknown sample language {language!r}; known: {', '.join(LANGUAGES)}")
     path = find_template(template, language, template_dirs)
     if path is None:
         available = [
-            lang for lang in EXTENSIONS if find_template(template, lang, template_dirs) is not None
+            lang for lang in LANGUAGES if find_template(template, lang, template_dirs) is not None
         ]
         if available:
             raise TemplateError(
@@ -115,20 +110,15 @@ def render_sample(
         )
     user_dirs = _user_dirs(path, template_dirs)
     context, info = _context(template, language, params)
-    name = template_filename(template, language)
-    cached = rendercache.entry_input(name, context) if not user_dirs else None
-    code = rendercache.get(cached) if cached is not None else None
-    if code is None:
-        from advisor.samples.jinja import render_template
+    # Jinja2 is imported on the first render, not when the command starts.
+    from advisor.samples.jinja import render_template
 
-        code = render_template(name, path, context, user_dirs)
-        if cached is not None:
-            rendercache.put(cached, code)
+    code = render_template(template_filename(template, language), path, context, user_dirs)
 
     # A value enters code only through its language's literal filter, so the literal shows
     # whether the sample uses it (no second parse of the template to find out).
-    literal = FILTERS[_FILTER_OF[language]]
-    endpoints = tuple(n for n in ENDPOINT_PATHS if literal(params.endpoint(n)) in code)
+    literal = FILTERS[LANGUAGES[language].literal_filter]
+    endpoints = tuple(n for n in ENDPOINTS if literal(params.endpoint(n)) in code)
     assumptions = list(params.assumptions(endpoints))
     if (
         info is not None
@@ -145,44 +135,10 @@ def render_sample(
         template=template,
         language=language,
         code=code,
-        filename=f"{template}.{EXTENSIONS[language]}",
+        filename=f"{template}.{LANGUAGES[language].extension}",
         env_vars=_env_vars(code),
         assumptions=tuple(assumptions),
     )
-
-
-def render_samples(
-    spec: SampleSpec,
-    params: SampleParams,
-    languages: Sequence[str] | None = None,
-    template_dirs: Sequence[Path] = (),
-) -> dict[str, RenderedSample]:
-    """Render an outcome's sample in several languages.
-
-    Args:
-        spec: The outcome's sample (template family and languages).
-        params: The user's values.
-        languages: Which languages, in order; None renders all of ``spec.languages``.
-        template_dirs: Folders of the user's own templates (see :func:`render_sample`).
-
-    Returns:
-        The rendered samples by language, in the order asked for.
-
-    Raises:
-        TemplateError: A language the sample does not come in, or any error of
-            :func:`render_sample`.
-    """
-    wanted = tuple(spec.languages) if languages is None else tuple(languages)
-    for language in wanted:
-        if language not in spec.languages:
-            raise TemplateError(
-                f"sample {spec.template!r} has no {language} version; "
-                f"available: {', '.join(spec.languages)}"
-            )
-    return {
-        language: render_sample(spec.template, language, params, template_dirs)
-        for language in wanted
-    }
 
 
 # --- environments ----------------------------------------------------------------------------
@@ -195,28 +151,11 @@ def _user_dirs(path: Path, template_dirs: Sequence[Path]) -> tuple[Path, ...]:
     return tuple(Path(d).resolve() for d in template_dirs)
 
 
-_FILTER_OF: Final = {"curl": "sh", "python": "py", "javascript": "js"}
-"""The literal filter each language's templates use."""
-
-
 # --- context ---------------------------------------------------------------------------------
 
 
 def _check(params: SampleParams) -> None:
-    params.validate()  # URLs, scopes, ids: refuses NUL and every other control character
-    if params.client_auth is not None and params.client_auth not in CLIENT_AUTH_METHODS:
-        raise ParameterError(
-            f"unknown client authentication {params.client_auth!r}; "
-            f"known: {', '.join(CLIENT_AUTH_METHODS)}"
-        )
-    if params.interval is not None and (
-        isinstance(params.interval, bool)
-        or not isinstance(params.interval, int)
-        or not 1 <= params.interval <= 3600
-    ):
-        raise ParameterError(
-            f"interval must be a whole number of seconds from 1 to 3600, not {params.interval!r}"
-        )
+    params.validate()  # URLs, scopes, ids, client auth, interval: refuses every control char
 
 
 def _context(template: str, language: str, params: SampleParams) -> tuple[dict[str, object], Any]:
@@ -245,7 +184,7 @@ def _context(template: str, language: str, params: SampleParams) -> tuple[dict[s
     context: dict[str, object] = {
         "template": template,
         "language": language,
-        "filename": f"{template}.{EXTENSIONS[language]}",
+        "filename": f"{template}.{LANGUAGES[language].extension}",
         "issuer": params.issuer,
         "client_id": params.client_id,
         "scope": scope,
@@ -255,7 +194,7 @@ def _context(template: str, language: str, params: SampleParams) -> tuple[dict[s
         "interval": params.interval,
         "client_auth": client_auth,
     }
-    for endpoint in ENDPOINT_PATHS:
+    for endpoint in ENDPOINTS:
         context[endpoint] = params.endpoint(endpoint)
     return context, info
 

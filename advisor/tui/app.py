@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeGuard
@@ -29,24 +29,15 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from advisor.errors import AnswerError, ExportError
+from advisor.core.errors import AnswerError, ExportError
 from advisor.session import Session
 from advisor.tui import messages
 from advisor.tui.screens.walk import WalkScreen
-from advisor.tui.state import (
-    Discovery,
-    Samples,
-    compatibility,
-    discover_metadata,
-    load_tree,
-    one_line,
-    render_samples,
-    report_markdown,
-)
+from advisor.tui.state import Discovery, discover_metadata, load_tree, one_line
 
 if TYPE_CHECKING:
-    from advisor.compat import Compatibility
-    from advisor.discovery import ServerMetadata
+    from advisor.advice import Advice
+    from advisor.server.model import ServerMetadata
     from advisor.tui.screens.recommendation import RecommendationScreen
 
 SHORT_TERMINAL = 26
@@ -72,11 +63,10 @@ class GrantAdvisorApp(App[None]):
         super().__init__()
         self.template_dirs = template_dirs
         loaded, self.load_error = load_tree(tree_path, template_dirs)
-        self.samples = Samples()
         self.metadata: ServerMetadata | None = None
         """The issuer's metadata while discovery is on (set with the parameters)."""
-        self.compat: Compatibility | None = None
-        """The recommendation checked against ``metadata``."""
+        self.advice: Advice | None = None
+        """The advice for the walk once it reaches an outcome (None before)."""
         if loaded is not None:
             self.set_reactive(GrantAdvisorApp.session, Session(loaded.tree))
 
@@ -126,43 +116,39 @@ class GrantAdvisorApp(App[None]):
         walk = self.screen_stack[0]
         if isinstance(walk, WalkScreen):
             walk.session = session
-        recommendation = session.recommendation()
-        if recommendation is None:
+        if not session.is_complete:
+            self.advice = None
             while len(self.screen_stack) > 1:
                 self.pop_screen()
             return
-        self.samples = render_samples(
-            recommendation, self.parameters, self.template_dirs, self.metadata
-        )
-        self.compat = compatibility(recommendation, self.metadata)
+        self.advice = self._advise(session)
         from advisor.tui.screens.recommendation import RecommendationScreen
 
         if not any(isinstance(s, RecommendationScreen) for s in self.screen_stack):
-            self.push_screen(
-                RecommendationScreen(
-                    recommendation,
-                    self.samples,
-                    self.parameters,
-                    self.template_dirs,
-                    compat=self.compat,
-                    discover=self.metadata is not None,
-                )
-            )
+            self.push_screen(RecommendationScreen(self.advice, self.template_dirs))
 
-    def watch_parameters(self, parameters: Mapping[str, Any]) -> None:
-        recommendation = self.session.recommendation() if self.session else None
-        if recommendation is None:
+    def watch_parameters(self) -> None:
+        if self.session is None or not self.session.is_complete:
             return
-        self.samples = render_samples(recommendation, parameters, self.template_dirs, self.metadata)
-        self.compat = compatibility(recommendation, self.metadata)
+        self.advice = self._advise(self.session)
         from advisor.tui.screens.recommendation import RecommendationScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, RecommendationScreen):
-                screen.parameters = dict(parameters)
-                screen.discover = self.metadata is not None
-                screen.samples = self.samples
-                screen.compat = self.compat
+                screen.advice = self.advice
+
+    def _advise(self, session: Session) -> Advice:
+        """The advice for ``session``: the call ``ask`` makes, with what the user set here
+        (rendering problems are shown with the samples instead of raised)."""
+        from advisor.advice import advise
+
+        return advise(
+            session,
+            self.parameters,
+            template_dirs=self.template_dirs,
+            metadata=self.metadata,
+            strict=False,
+        )
 
     # -- messages come up -----------------------------------------------------------------------
 
@@ -231,8 +217,8 @@ class GrantAdvisorApp(App[None]):
 
     @on(messages.Export)
     def _export(self, message: messages.Export) -> None:
-        recommendation = self.session.recommendation() if self.session else None
-        if recommendation is None:
+        advice = self.advice
+        if advice is None or advice.recommendation is None:
             return
         path = Path(message.path)
         if not message.force and (path.is_symlink() or path.is_file()):
@@ -248,17 +234,18 @@ class GrantAdvisorApp(App[None]):
             )
             return
         from advisor.exports.files import write_atomic
+        from advisor.exports.markdown import recommendation_markdown
 
-        text = report_markdown(recommendation, self.samples, self.parameters, self.compat)
+        text = recommendation_markdown(advice)
         try:
             written = write_atomic(path, text, force=message.force)
         except ExportError as exc:
             self.notify(str(exc), title="Not exported", severity="error", markup=False)
             return
         self.notify(f"Wrote {written.resolve()}", title="Exported", markup=False)
-        if self.samples.error:
+        if advice.sample_error:
             self.notify(
-                f"The report has no samples: {self.samples.error}",
+                f"The report has no samples: {advice.sample_error}",
                 severity="warning",
                 markup=False,
             )
@@ -278,7 +265,7 @@ class GrantAdvisorApp(App[None]):
             self.push_screen(HelpScreen())
 
     def action_command_palette(self) -> None:
-        from advisor.tui.widgets.palette import GuardedCommandPalette
+        from advisor.tui.screens.palette import GuardedCommandPalette
 
         if self.use_command_palette and not any(
             isinstance(screen, CommandPalette) for screen in self.screen_stack
@@ -288,7 +275,7 @@ class GrantAdvisorApp(App[None]):
     def search_themes(self) -> None:
         from textual.theme import ThemeProvider
 
-        from advisor.tui.widgets.palette import GuardedCommandPalette
+        from advisor.tui.screens.palette import GuardedCommandPalette
 
         self.push_screen(
             GuardedCommandPalette(providers=[ThemeProvider], placeholder="Search for themes…")
@@ -328,5 +315,6 @@ def _is_recommendation(screen: Screen[Any]) -> TypeGuard[RecommendationScreen]:
 
 def _prefetch() -> None:
     """Import the recommendation screen's dependencies (runs in a worker thread)."""
-    import advisor.samples.render
+    import advisor.advice
+    import advisor.exports.markdown
     import advisor.tui.screens.recommendation  # noqa: F401  (Pygments via the highlighter)

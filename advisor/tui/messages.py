@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from advisor.discovery import ServerMetadata
+    from advisor.server.model import ServerMetadata
 
 
 class Answered(Message):

@@ -1,6 +1,6 @@
 """Tree text on screen: always plain :class:`rich.text.Text`, never markup.
 
-Tree files come from other people. Their text goes through :func:`advisor.termsafe.clean`
+Tree files come from other people. Their text goes through :func:`advisor.core.termsafe.clean`
 (no escape sequences) and into ``Text`` objects, so ``[bold]`` in a tree shows as written
 instead of being read as Rich or Textual markup.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from advisor.termsafe import clean
+from advisor.core.termsafe import clean
 
 Part = str | tuple[str, str]
 """Text, or ``(text, style)``: styles come from our code, the text may come from a tree."""

@@ -21,13 +21,16 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import SMALL_TREE
-from oidc_support import OIDCProvider
 
-from advisor.compat import check_recommendation, check_server
-from advisor.discovery import apply_metadata, discover
-from advisor.models import Tree
-from advisor.samples.params import ENDPOINT_PATHS, SampleParams
+from advisor.advice import apply_metadata
+from advisor.core.vocabulary import ENDPOINTS
+from advisor.samples.params import SampleParams
+from advisor.server.fetch import discover
+from advisor.server.findings import check_recommendation
+from advisor.server.report import check_server
+from advisor.tree.models import Tree
+from support.oidc import OIDCProvider
+from support.paths import SMALL_TREE
 
 pytestmark = pytest.mark.integration
 
@@ -82,10 +85,10 @@ def test_discovery_finds_the_providers_endpoints(oidc_provider: OIDCProvider) ->
     assert meta.url == oidc_provider.issuer + "/.well-known/oauth-authorization-server"
     assert dict(meta.document) == dict(oidc_provider.metadata)
     params = apply_metadata(SampleParams(issuer=oidc_provider.issuer), meta)
-    for name in ENDPOINT_PATHS:
+    for name in ENDPOINTS:
         assert getattr(params, name) == getattr(oidc_provider, name), name
-    assert params.discovered == set(ENDPOINT_PATHS)
-    assert params.assumptions(tuple(ENDPOINT_PATHS)) == (
+    assert params.discovered == set(ENDPOINTS)
+    assert params.assumptions(tuple(ENDPOINTS)) == (
         "client id YOUR_CLIENT_ID is a placeholder: pass --client-id",
     )
 

@@ -25,10 +25,11 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
-import fake_browser
 import httpx
 import pytest
-from oidc_support import (
+
+from support import fake_browser
+from support.oidc import (
     CLIENT_ASSERTION_TYPE,
     GRANT_CIBA,
     GRANT_DEVICE_CODE,
@@ -376,7 +377,7 @@ def test_client_credentials_private_key_jwt(
     assert error_of(resp) == "invalid_client"
 
     # signed with the wrong key
-    from oidc_support import sign_jwt
+    from support.oidc import sign_jwt
 
     now = int(time.time())
     forged = sign_jwt(

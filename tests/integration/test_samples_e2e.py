@@ -1,7 +1,7 @@
 """End to end: every generated sample, run as a user would run it, obtains a token.
 
 Each test renders a sample for the oidc-provider test server (tests/oidc/server.mjs, started
-by the ``oidc_provider`` fixture of tests/oidc_support.py), writes it to a temporary file and
+by the ``oidc_provider`` fixture of tests/support/oidc.py), writes it to a temporary file and
 runs it as a subprocess exactly as its header says (``bash x.sh``, ``python x.py``,
 ``node x.mjs``) with its environment variables set. Success means exit status 0 and the
 sample's token summary (``access_token: ...``) on stdout; failures must exit non-zero with
@@ -45,9 +45,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import fake_browser
 import pytest
-from oidc_support import (
+
+from advisor.core.vocabulary import LANGUAGES as LANGUAGE_SPECS
+from advisor.samples.catalog import TEMPLATES
+from advisor.samples.params import SampleParams
+from advisor.samples.render import render_sample
+from support import fake_browser
+from support.oidc import (
     CLIENT_ASSERTION_TYPE,
     TESTS_DIR,
     KeyInfo,
@@ -59,10 +64,6 @@ from oidc_support import (
     jwt_bearer_assertion,
     sign_jwt,
 )
-
-from advisor.samples.catalog import EXTENSIONS, TEMPLATES
-from advisor.samples.params import SampleParams
-from advisor.samples.render import render_sample
 
 pytestmark = pytest.mark.integration
 
@@ -273,7 +274,7 @@ import sys
 import time
 
 sys.path.insert(0, sys.argv[1])
-from oidc_support import sign_jwt
+from support.oidc import sign_jwt
 
 key, kid, client_id, audience = sys.argv[2:]
 now = int(time.time())
@@ -1261,4 +1262,4 @@ def test_every_template_and_language_is_exercised() -> None:
     )
     shipped = {(t, lang) for t, info in TEMPLATES.items() for lang in info.languages}
     assert shipped == covered
-    assert set(EXTENSIONS) == set(LANGUAGES)
+    assert set(LANGUAGE_SPECS) == set(LANGUAGES)

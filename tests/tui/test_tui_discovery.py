@@ -18,12 +18,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from metadata_stub import WELL_KNOWN_OAUTH, MetadataStub
 from rich.text import Text
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Static
-from tui_support import (
+
+from advisor.cli import main as cli_main
+from advisor.server.model import ServerMetadata
+from advisor.tree.loader import load_tree
+from advisor.tui.app import GrantAdvisorApp
+from advisor.tui.screens.parameters import NEEDS_ISSUER, ParametersScreen
+from advisor.tui.screens.recommendation import RecommendationScreen
+from support.metadata_stub import WELL_KNOWN_OAUTH, MetadataStub
+from support.tui import (
     REPO,
     SIZE,
     Walk,
@@ -33,13 +40,6 @@ from tui_support import (
     tui_app,
     walks_to_outcomes,
 )
-
-from advisor.cli import main as cli_main
-from advisor.discovery import ServerMetadata
-from advisor.loader import load_tree
-from advisor.tui.app import GrantAdvisorApp
-from advisor.tui.screens.parameters import NEEDS_ISSUER, ParametersScreen
-from advisor.tui.screens.recommendation import RecommendationScreen
 
 UNREACHABLE = "http://127.0.0.1:9"
 """The discard port: nothing listens there, so the connection is refused at once."""
@@ -152,7 +152,7 @@ async def test_discovery_fills_the_endpoints_and_lists_the_findings(oidc_provide
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await drive(pilot, app, walk)
-        before = app.samples.rendered["python"].code
+        before = app.advice.samples["python"].code
         assert 'TOKEN_ENDPOINT = "https://auth.example.com/token"' in before
         assert isinstance(app.screen, RecommendationScreen)
         assert app.screen.has_class("-no-findings")  # no section before discovery
@@ -162,11 +162,11 @@ async def test_discovery_fills_the_endpoints_and_lists_the_findings(oidc_provide
         screen = app.screen
         assert isinstance(screen, RecommendationScreen)
         expected = f'TOKEN_ENDPOINT = "{oidc_provider.token_endpoint}"'
-        assert expected in app.samples.rendered["python"].code
+        assert expected in app.advice.samples["python"].code
         await pilot.press("right_square_bracket")  # the python tab
         await pilot.pause()
         assert expected in text_of(screen.query_one("#code-python", Static))
-        assert 'CLIENT_ID = "cc-basic"' in app.samples.rendered["python"].code
+        assert 'CLIENT_ID = "cc-basic"' in app.advice.samples["python"].code
         # the parameters are what `ask` records (discovery is not one of them)
         assert app.parameters == {"issuer": oidc_provider.issuer, "client_id": "cc-basic"}
         assert isinstance(app.metadata, ServerMetadata)
@@ -177,7 +177,7 @@ async def test_discovery_fills_the_endpoints_and_lists_the_findings(oidc_provide
         found = findings(app)
         assert ("warning", "[plain_http]") in [(s, t[t.rindex("[") :]) for s, t in found]
         assert any(t.startswith("warning: the metadata came over plain http") for _, t in found)
-        assert "derived from the issuer" not in " ".join(app.samples.assumptions)
+        assert "derived from the issuer" not in " ".join(app.advice.assumptions)
 
         # the form reopens with discovery ticked; unticking it drops the server's endpoints
         form = await open_form(pilot)
@@ -185,11 +185,10 @@ async def test_discovery_fills_the_endpoints_and_lists_the_findings(oidc_provide
         await pilot.click("#param-discover")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, RecommendationScreen), "the form closing")
-        assert app.metadata is None and app.compat is None
+        assert app.metadata is None and app.advice.compatibility is None
         assert app.screen.has_class("-no-findings")
         assert (
-            f'TOKEN_ENDPOINT = "{oidc_provider.issuer}/token"'
-            in app.samples.rendered["python"].code
+            f'TOKEN_ENDPOINT = "{oidc_provider.issuer}/token"' in app.advice.samples["python"].code
         )
 
 
@@ -211,9 +210,10 @@ async def test_a_server_without_the_device_flow_gives_errors_first(
         severities = [s for s, _ in found]
         assert severities == sorted(severities, key=["error", "warning", "info"].index)
         # the engine's own verdict, in its order: the screen shows all of it, nothing more
-        assert app.compat is not None
+        assert app.advice.compatibility is not None
         assert [
-            (f.severity, f"{f.severity}: {f.message} [{f.code}]") for f in app.compat.findings
+            (f.severity, f"{f.severity}: {f.message} [{f.code}]")
+            for f in app.advice.compatibility.findings
         ] == found
 
 
@@ -279,7 +279,7 @@ async def test_unreachable_issuer_shows_one_error_and_keeps_the_samples() -> Non
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("1", "1")
         await until(pilot, lambda: isinstance(app.screen, RecommendationScreen), "the outcome")
-        samples, parameters = app.samples, dict(app.parameters)
+        advice, parameters = app.advice, dict(app.parameters)
         form = await apply_with_discovery(pilot, UNREACHABLE, "my-app")
         assert app.screen is form  # still open, with what the user typed
         error = form.query_one("#params-error", Static)
@@ -290,13 +290,13 @@ async def test_unreachable_issuer_shows_one_error_and_keeps_the_samples() -> Non
         assert form.query_one("#param-client-id", Input).value == "my-app"
         assert not form.has_class("-discovering")
         # nothing was applied: the samples and parameters are the previous ones
-        assert app.samples is samples and app.parameters == parameters
+        assert app.advice is advice and app.parameters == parameters
         assert app.metadata is None
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, RecommendationScreen)
         assert app.screen.has_class("-no-findings")
-        assert app.samples is samples
+        assert app.advice is advice
 
 
 async def test_discovery_needs_an_issuer() -> None:
@@ -321,16 +321,16 @@ async def test_the_form_shows_it_waits_and_cancelling_drops_the_answer(
     stub.json(WELL_KNOWN_OAUTH, stub.metadata())
     release = threading.Event()
     started = threading.Event()
-    import advisor.discovery
+    import advisor.server.fetch
 
-    real_discover = advisor.discovery.discover
+    real_discover = advisor.server.fetch.discover
 
     def held_discover(issuer: str, **kwargs: Any) -> ServerMetadata:
         started.set()
         assert release.wait(10), "the test never released discovery"
         return real_discover(issuer, **kwargs)
 
-    monkeypatch.setattr(advisor.discovery, "discover", held_discover)
+    monkeypatch.setattr(advisor.server.fetch, "discover", held_discover)
     app = tui_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("1", "1")
@@ -368,7 +368,7 @@ async def test_the_form_shows_it_waits_and_cancelling_drops_the_answer(
             "the result",
         )
         assert app.metadata is not None and app.parameters == {"issuer": stub.issuer}
-        assert f"{stub.issuer}/token" in app.samples.rendered["curl"].code
+        assert f"{stub.issuer}/token" in app.advice.samples["curl"].code
         assert [t for _, t in findings(app)][-1].endswith("[plain_http]")
 
 

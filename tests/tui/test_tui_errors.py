@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from rich.text import Text
 from textual.widgets import Static
-from tui_support import BROKEN, REPO, SIZE, make_app
 
-from advisor.errors import TreeValidationError
-from advisor.loader import load
+from advisor.core.errors import TreeValidationError
+from advisor.tree.loader import load
 from advisor.tui.app import GrantAdvisorApp
 from advisor.tui.screens.error import ErrorScreen
+from support.tui import BROKEN, REPO, SIZE, make_app
 
 BROKEN_TREES = sorted(BROKEN.glob("*.yaml"))
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 import html
 import re
 
-from tui_support import REPO, SIZE, make_app
-
 from advisor.tui.screens.recommendation import RecommendationScreen
+from support.tui import REPO, SIZE, make_app
 
 HOSTILE = REPO / "tests" / "data" / "hostile" / "control_sequences.yaml"
 FORBIDDEN = ("\x1b", "\x9b", "\x07", "\x08", "\u202e", "]52;", "]8;;")

@@ -16,11 +16,11 @@ import pytest
 from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
-from tui_support import SIZE, make_app
 
 from advisor.tui.app import GrantAdvisorApp
 from advisor.tui.screens.help import HelpScreen
 from advisor.tui.screens.walk import WalkScreen
+from support.tui import SIZE, make_app
 
 SEEDS = (1234, 7)
 """Fixed seeds; 7 found the third command-palette race (see advisor/tui/widgets/palette.py)."""
@@ -76,6 +76,7 @@ def post_keys(app: GrantAdvisorApp, keys: list[str]) -> None:
         app.post_message(event)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 async def test_random_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
     monkeypatch.chdir(tmp_path)  # exports and screenshots land here

@@ -10,7 +10,16 @@ from rich.text import Text
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TabbedContent
-from tui_support import (
+
+from advisor.cli import main as cli_main
+from advisor.tree.loader import load_tree
+from advisor.tui.app import GrantAdvisorApp
+from advisor.tui.screens.confirm import ConfirmScreen
+from advisor.tui.screens.export import ExportScreen
+from advisor.tui.screens.help import SCREENS, HelpScreen, binding_rows
+from advisor.tui.screens.parameters import ParametersScreen
+from advisor.tui.screens.recommendation import RecommendationScreen
+from support.tui import (
     SIZE,
     TUI_TEMPLATES,
     TUI_TREE,
@@ -20,15 +29,6 @@ from tui_support import (
     tui_app,
     walks_to_outcomes,
 )
-
-from advisor.cli import main as cli_main
-from advisor.loader import load_tree
-from advisor.tui.app import GrantAdvisorApp
-from advisor.tui.screens.confirm import ConfirmScreen
-from advisor.tui.screens.export import ExportScreen
-from advisor.tui.screens.help import SCREENS, HelpScreen, binding_rows
-from advisor.tui.screens.parameters import ParametersScreen
-from advisor.tui.screens.recommendation import RecommendationScreen
 
 
 def shown(app: GrantAdvisorApp, selector: str) -> str:
@@ -114,7 +114,7 @@ async def test_each_sample_is_highlighted_when_its_tab_is_shown() -> None:
     app = tui_app()
     async with app.run_test(size=SIZE) as pilot:
         await to_web_out(pilot)
-        code = app.samples.rendered["python"].code
+        code = app.advice.samples["python"].code
         curl = app.screen.query_one("#code-curl", Static).content
         python = app.screen.query_one("#code-python", Static).content
         assert isinstance(curl, Content) and len(curl.spans) > 1
@@ -133,13 +133,13 @@ async def test_copy_the_visible_sample() -> None:
         await to_web_out(pilot)
         await pilot.press("c")
         await pilot.pause()
-        assert app.clipboard == app.samples.rendered["curl"].code
+        assert app.clipboard == app.advice.samples["curl"].code
         await pilot.press("right_square_bracket")
         await pilot.pause()
         assert app.screen.query_one("#samples", TabbedContent).active == "sample-python"
         await pilot.press("c")
         await pilot.pause()
-        assert app.clipboard == app.samples.rendered["python"].code
+        assert app.clipboard == app.advice.samples["python"].code
         messages = [n.message for n in app._notifications]
         assert any("Copied the python sample" in m and "OSC 52" in m for m in messages)
         await pilot.press("left_square_bracket")
@@ -198,10 +198,11 @@ async def test_parameters_re_render_the_samples() -> None:
         ("param-issuer", "https://auth.example.com/?tenant=1", "query or fragment"),
         ("param-issuer", "http://[::1", "not a valid URL"),
         ("param-scopes", 'read "write"', "RFC 6749 §3.3"),
-        ("param-redirect-uri", "/callback", "absolute URI"),
+        ("param-redirect-uri", "/callback", "is not absolute"),
         ("param-redirect-uri", "https://app.example.com/cb#frag", "fragment"),
-        ("param-client-id", "clïent", "printable ASCII"),
-        ("param-audience", "two words", "spaces"),
+        ("param-issuer", "https://user:pw@auth.example.com", "must not contain credentials"),
+        ("param-client-id", "bidi\u202eevil", "control characters"),
+        ("param-audience", "bell\x07", "control characters"),
     ],
 )
 async def test_bad_parameters_show_an_inline_error(
@@ -511,7 +512,7 @@ async def test_client_authentication_can_be_chosen_and_matches_ask(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await drive(pilot, app, walk)
-        assert "OAUTH_PRIVATE_KEY_FILE" in app.samples.rendered["python"].code  # as advised
+        assert "OAUTH_PRIVATE_KEY_FILE" in app.advice.samples["python"].code  # as advised
         form = await _open_parameters(pilot)
         select = form.query_one("#param-client-auth", Select)
         assert select.is_blank()  # "As advised"
@@ -526,7 +527,7 @@ async def test_client_authentication_can_be_chosen_and_matches_ask(
         await pilot.pause()
         assert isinstance(app.screen, RecommendationScreen)
         assert app.parameters == {"client_auth": "client_secret_basic"}
-        python = app.samples.rendered["python"].code
+        python = app.advice.samples["python"].code
         assert "OAUTH_CLIENT_SECRET" in python and "OAUTH_PRIVATE_KEY_FILE" not in python
 
         form = await _open_parameters(pilot)  # reopens with the choice
@@ -560,7 +561,7 @@ async def test_back_to_as_advised_drops_the_choice() -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.parameters == {}
-        assert "OAUTH_PRIVATE_KEY_FILE" in app.samples.rendered["python"].code
+        assert "OAUTH_PRIVATE_KEY_FILE" in app.advice.samples["python"].code
 
 
 async def test_no_choice_when_the_sample_has_one_client_authentication() -> None:

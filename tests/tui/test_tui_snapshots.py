@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from tui_support import HERE, SIZE, make_app, tui_app
+
+from support.tui import HERE, SIZE, make_app, tui_app
 
 SnapCompare = Callable[..., bool]
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from tui_support import BROKEN
 
-from advisor.errors import TreeError
+from advisor.core.errors import TreeError
 from advisor.tui.state import (
     default_export_name,
     error_lines,
@@ -14,6 +13,7 @@ from advisor.tui.state import (
     parse_parameters,
 )
 from advisor.tui.text import paragraphs, plain
+from support.tui import BROKEN
 
 
 def test_parameters_are_recorded_as_the_cli_records_them() -> None:

@@ -8,7 +8,14 @@ from textual.geometry import Offset
 from textual.pilot import Pilot
 from textual.selection import Selection
 from textual.widgets import Static
-from tui_support import (
+
+from advisor.core.errors import TreeError
+from advisor.tree.loader import load_tree
+from advisor.tui.screens.recommendation import RecommendationScreen
+from advisor.tui.screens.walk import WalkScreen
+from advisor.tui.widgets.breadcrumb import Breadcrumb, StepItem
+from advisor.tui.widgets.choices import ChoiceItem, ChoiceList
+from support.tui import (
     SIZE,
     answer_by_number,
     drive,
@@ -16,13 +23,6 @@ from tui_support import (
     tui_app,
     walks_to_outcomes,
 )
-
-from advisor.errors import TreeError
-from advisor.loader import load_tree
-from advisor.tui.screens.recommendation import RecommendationScreen
-from advisor.tui.screens.walk import WalkScreen
-from advisor.tui.widgets.breadcrumb import Breadcrumb, StepItem
-from advisor.tui.widgets.choices import ChoiceItem, ChoiceList
 
 
 def _shipped_walks() -> list[tuple[str, list[tuple[str, int]]]]:

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from advisor.errors import TreeError, TreeValidationError
+from advisor.core.errors import TreeError, TreeValidationError
 from advisor.tui.text import plain
 from advisor.tui.widgets.footer import KeyFooter
 

@@ -11,7 +11,7 @@ fields, so nothing the user typed is lost and the samples behind it stay as they
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -21,22 +21,20 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import var
 from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Select, Static
 
-from advisor.record import Record
-from advisor.session import Recommendation
+from advisor.advice import Advice, outcome_client_auth
 from advisor.tui.messages import DiscoverRequested
 from advisor.tui.screens.dialog import Dialog
 from advisor.tui.state import (
     PARAMETER_FIELDS,
     Discovery,
-    check_parameters,
-    client_auth_options,
     form_values,
     parse_parameters,
+    sample_parameter_problem,
 )
 from advisor.tui.text import plain
 
 if TYPE_CHECKING:
-    from advisor.discovery import ServerMetadata
+    from advisor.server.model import ServerMetadata
 
 PLACEHOLDERS = {
     "issuer": "https://auth.example.com (placeholder)",
@@ -56,7 +54,8 @@ def field_id(name: str) -> str:
     return "param-" + name.replace("_", "-")
 
 
-class AppliedParameters(Record):
+@dataclass(frozen=True, slots=True)
+class AppliedParameters:
     """What the form closes with."""
 
     parameters: dict[str, Any]
@@ -78,20 +77,16 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
     discovery: var[Discovery | None] = var(None, init=False)
     """The answer to this form's last discovery request (set by the app)."""
 
-    def __init__(
-        self,
-        parameters: Mapping[str, Any],
-        recommendation: Recommendation | None = None,
-        template_dirs: tuple[Path, ...] = (),
-        discover: bool = False,
-    ) -> None:
+    def __init__(self, advice: Advice, template_dirs: tuple[Path, ...] = ()) -> None:
         super().__init__(id="parameters")
-        self.values = form_values(parameters)
-        self.client_auth: str | None = parameters.get("client_auth")
+        self.advice = advice
+        """The advice whose parameters the form edits."""
+        self.values = form_values(advice.parameters)
+        self.client_auth: str | None = advice.parameters.get("client_auth")
         """The client authentication the user picked (None: as advised)."""
-        self.recommendation = recommendation
         self.template_dirs = template_dirs
-        self.discover = discover
+        self.discover = advice.compatibility is not None
+        """Whether discovery is on (the checkbox starts ticked)."""
         self._pending: dict[str, Any] | None = None
         """The parameters waiting for the discovery the form asked for."""
         self._ready: AppliedParameters | None = None
@@ -126,7 +121,10 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
                                 "Discovery): the samples get the server's real endpoints, and "
                                 "the advice is checked against what the server supports",
                             )
-                methods, advised = client_auth_options(self.recommendation)
+                recommendation = self.advice.recommendation
+                methods, advised = (
+                    outcome_client_auth(recommendation.outcome) if recommendation else ((), None)
+                )
                 if len(methods) > 1:
                     with Horizontal(classes="field-row"):
                         yield Label("Client auth", classes="field-label")
@@ -212,7 +210,7 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
         for choice in self.query("#param-client-auth").results(Select):
             if isinstance(choice.value, str):  # last, where ``ask`` records --client-auth
                 parameters["client_auth"] = choice.value
-        rejected = check_parameters(self.recommendation, parameters, self.template_dirs)
+        rejected = sample_parameter_problem(self.advice, parameters, self.template_dirs)
         if rejected:
             general.update(plain(("Not accepted: ", "bold"), rejected))
             general.display = True

@@ -6,9 +6,9 @@ what the issuer's metadata says about it, errors first, one widget per finding.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from rich.table import Table
 from rich.text import Text
@@ -22,19 +22,16 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
+from advisor.advice import SECTIONS, Advice
+from advisor.core.vocabulary import LANGUAGES
 from advisor.session import Recommendation
 from advisor.tui.messages import Back, Export, ParamsChanged, Restart
 from advisor.tui.screens.export import ExportScreen
 from advisor.tui.screens.parameters import AppliedParameters, ParametersScreen
-from advisor.tui.state import Samples, default_export_name
+from advisor.tui.state import default_export_name
 from advisor.tui.text import paragraphs, plain
 from advisor.tui.widgets.breadcrumb import Breadcrumb
 from advisor.tui.widgets.footer import KeyFooter
-
-if TYPE_CHECKING:
-    from advisor.compat import Compatibility
-
-_PYGMENTS_NAME = {"curl": "bash", "python": "python", "javascript": "javascript"}
 
 
 class SamplesBox(Vertical):
@@ -50,7 +47,8 @@ class Report(VerticalScroll):
 
 
 class RecommendationScreen(Screen[None]):
-    """Shows a ``recommendation`` with its ``samples``; the app updates ``samples``."""
+    """Shows the advice of a complete walk; the app replaces :attr:`advice` when the
+    parameters or the server change."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Back", key_display="esc"),
@@ -70,88 +68,41 @@ class RecommendationScreen(Screen[None]):
         Binding("r", "restart", "Restart"),
     ]
 
-    samples: reactive[Samples] = reactive(Samples, init=False)
-    """The samples rendered with the current parameters."""
-    compat: reactive[Compatibility | None] = reactive(None, init=False)
-    """The advice checked against the issuer's metadata (None: discovery is off)."""
+    advice: reactive[Advice] = reactive(cast(Advice, None), init=False)
+    """The advice shown: the app replaces it when the parameters or the server change."""
 
-    def __init__(
-        self,
-        recommendation: Recommendation,
-        samples: Samples,
-        parameters: Mapping[str, Any],
-        template_dirs: tuple[Path, ...] = (),
-        compat: Compatibility | None = None,
-        discover: bool = False,
-    ) -> None:
+    def __init__(self, advice: Advice, template_dirs: tuple[Path, ...] = ()) -> None:
         super().__init__(id="recommendation")
-        self.recommendation = recommendation
-        self.parameters = dict(parameters)
+        recommendation = advice.recommendation
+        if recommendation is None:
+            raise ValueError("the recommendation screen needs the advice of a complete walk")
+        self.recommendation: Recommendation = recommendation
+        """The recommendation (the same for every advice this screen shows)."""
         self.template_dirs = template_dirs
-        self.discover = discover
-        """Whether discovery is on (the parameters form opens with it ticked)."""
-        self.set_reactive(RecommendationScreen.samples, samples)
-        self.set_reactive(RecommendationScreen.compat, compat)
+        self.set_reactive(RecommendationScreen.advice, advice)
         self._highlighted: set[str] = set()
         """Languages whose code widget shows the highlighted sample."""
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The parameters as the user gave them."""
+        return dict(self.advice.parameters)
+
+    @property
+    def discover(self) -> bool:
+        """Whether discovery is on (the parameters form opens with it ticked)."""
+        return self.advice.compatibility is not None
 
     # -- layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        rec = self.recommendation
-        outcome = rec.outcome
+        outcome = self.recommendation.outcome
         with Vertical(id="rec-header"):
             yield Static(plain((outcome.title, "bold")), id="rec-title")
             yield Static(self._flow_line(), id="rec-flow")
         with Report(id="report"):
-            yield Static(paragraphs(outcome.summary), id="rec-summary")
-            if rec.steps:
-                yield Breadcrumb(rec.steps, id="breadcrumb")
-            # Where the Markdown report has it: after the answers, before the advice.
-            yield Static(
-                plain(("Server compatibility", "bold")),
-                classes="section-title",
-                id="findings-title",
-            )
-            with Vertical(id="findings", classes="section"):
-                yield Static(id="findings-source")
-            yield from _section("Why", "rec-rationale", [paragraphs(outcome.rationale)], "")
-            yield from _section(
-                "Security checklist", "rec-security", [plain(s) for s in outcome.security], "☐"
-            )
-            yield from _section(
-                "Avoid",
-                "rec-avoid",
-                [plain((a.what, "bold"), ": ", a.why) for a in outcome.avoid],
-                "✗",
-            )
-            yield from _section(
-                "Notes from your answers", "rec-notes", [plain(n) for n in rec.notes], "•"
-            )
-            yield from _section(
-                "Alternatives",
-                "rec-alternatives",
-                [
-                    plain((a.title, "bold"), f" ({a.flow})" if a.flow else "", ": ", a.when)
-                    for a in outcome.alternatives
-                ],
-                "•",
-            )
-            yield from _section(
-                "References",
-                "rec-references",
-                [
-                    plain((r.label, "bold"), f": {r.note}" if r.note else "", "\n", (r.url, ""))
-                    for r in rec.references
-                ],
-                "§",
-            )
-            if outcome.sample is not None:
-                notes = [paragraphs(outcome.sample.note)] if outcome.sample.note else []
-                yield from _section("About the samples", "rec-sample-note", notes, "")
-                yield from _section(
-                    "Check before running", "rec-assumptions", self._assumptions(), "!"
-                )
+            for section in SECTIONS:
+                yield from getattr(self, f"_compose_{section.id}")(section.title)
         spec = outcome.sample
         if spec is None:
             yield Static(plain("This recommendation comes without sample code."), id="no-samples")
@@ -167,6 +118,58 @@ class RecommendationScreen(Screen[None]):
                             ):
                                 yield Static(id=f"code-{language}", classes="code")
         yield KeyFooter()
+
+    # One method per section of advisor.advice.SECTIONS, in the report's scrolling advice.
+
+    def _compose_summary(self, title: str) -> ComposeResult:
+        yield Static(paragraphs(self.recommendation.outcome.summary), id="rec-summary")
+
+    def _compose_answers(self, title: str) -> ComposeResult:
+        if self.recommendation.steps:
+            yield Breadcrumb(self.recommendation.steps, id="breadcrumb")
+
+    def _compose_findings(self, title: str) -> ComposeResult:
+        yield Static(plain((title, "bold")), classes="section-title", id="findings-title")
+        with Vertical(id="findings", classes="section"):
+            yield Static(id="findings-source")
+
+    def _compose_why(self, title: str) -> ComposeResult:
+        yield from _section(
+            title, "rec-rationale", [paragraphs(self.recommendation.outcome.rationale)], ""
+        )
+
+    def _compose_checklist(self, title: str) -> ComposeResult:
+        items = [plain(s) for s in self.recommendation.outcome.security]
+        yield from _section(title, "rec-security", items, "☐")
+
+    def _compose_avoid(self, title: str) -> ComposeResult:
+        items = [plain((a.what, "bold"), ": ", a.why) for a in self.recommendation.outcome.avoid]
+        yield from _section(title, "rec-avoid", items, "✗")
+
+    def _compose_notes(self, title: str) -> ComposeResult:
+        yield from _section(title, "rec-notes", [plain(n) for n in self.recommendation.notes], "•")
+
+    def _compose_alternatives(self, title: str) -> ComposeResult:
+        items = [
+            plain((a.title, "bold"), f" ({a.flow})" if a.flow else "", ": ", a.when)
+            for a in self.recommendation.outcome.alternatives
+        ]
+        yield from _section(title, "rec-alternatives", items, "•")
+
+    def _compose_references(self, title: str) -> ComposeResult:
+        items = [
+            plain((r.label, "bold"), f": {r.note}" if r.note else "", "\n", (r.url, ""))
+            for r in self.recommendation.references
+        ]
+        yield from _section(title, "rec-references", items, "§")
+
+    def _compose_samples(self, title: str) -> ComposeResult:
+        sample = self.recommendation.outcome.sample
+        if sample is None:
+            return
+        notes = [paragraphs(sample.note)] if sample.note else []
+        yield from _section("About the samples", "rec-sample-note", notes, "")
+        yield from _section("Check before running", "rec-assumptions", self._assumptions(), "!")
 
     def _flow_line(self) -> Text:
         rec = self.recommendation
@@ -184,20 +187,18 @@ class RecommendationScreen(Screen[None]):
         return line
 
     def _assumptions(self) -> list[Text]:
-        return [plain(a) for a in self.samples.assumptions]
+        return [plain(a) for a in self.advice.assumptions]
 
     async def on_mount(self) -> None:
         self._show_samples()
         await self._show_findings()
 
-    def watch_samples(self) -> None:
+    async def watch_advice(self) -> None:
         self._show_samples()
-
-    async def watch_compat(self) -> None:
         await self._show_findings()
 
     async def _show_findings(self) -> None:
-        compat = self.compat
+        compat = self.advice.compatibility
         self.set_class(compat is None, "-no-findings")
         box = self.query_one("#findings", Vertical)
         # Awaited only when there is something to remove or add: each await waits for the
@@ -227,14 +228,14 @@ class RecommendationScreen(Screen[None]):
             )
 
     def _show_samples(self) -> None:
-        samples = self.samples
+        advice = self.advice
         for error in self.query("#samples-error").results(Static):
-            error.update(plain(("Samples unavailable: ", "bold"), samples.error or ""))
-            error.display = samples.error is not None
+            error.update(plain(("Samples unavailable: ", "bold"), advice.sample_error or ""))
+            error.display = advice.sample_error is not None
         for items in self.query("#rec-assumptions").results(Static):
             items.update(_items(self._assumptions(), "!"))
         for widget in self.query("#rec-assumptions, #rec-assumptions-title"):
-            widget.display = bool(samples.assumptions)
+            widget.display = bool(advice.assumptions)
         spec = self.recommendation.outcome.sample
         if spec is None:
             return
@@ -243,7 +244,7 @@ class RecommendationScreen(Screen[None]):
         self._highlighted.clear()
         visible = self.visible_language or spec.languages[0]
         for language in spec.languages:
-            sample = samples.rendered.get(language)
+            sample = advice.samples.get(language)
             # Parameters can arrive while the app shuts down and the tabs are already gone.
             code = next(iter(self.query(f"#code-{language}").results(Static)), None)
             env = next(iter(self.query(f"#env-{language}").results(Static)), None)
@@ -268,12 +269,16 @@ class RecommendationScreen(Screen[None]):
             )
 
     def _highlight(self, language: str) -> None:
-        sample = self.samples.rendered.get(language)
+        sample = self.advice.samples.get(language)
         if sample is None or language in self._highlighted:
             return
         self._highlighted.add(language)
         code = self.query_one(f"#code-{language}", Static)
-        code.update(highlight(sample.code, language=_PYGMENTS_NAME.get(language)))
+        code.update(
+            highlight(
+                sample.code, language=LANGUAGES[language].lexer if language in LANGUAGES else None
+            )
+        )
 
     def on_tabbed_content_tab_activated(self) -> None:
         language = self.visible_language
@@ -306,7 +311,7 @@ class RecommendationScreen(Screen[None]):
 
     def action_copy(self) -> None:
         language = self.visible_language
-        sample = self.samples.rendered.get(language) if language else None
+        sample = self.advice.samples.get(language) if language else None
         if sample is None:
             self.notify("There is no sample to copy.", severity="warning")
             return
@@ -327,9 +332,7 @@ class RecommendationScreen(Screen[None]):
                 self.post_message(ParamsChanged(applied.parameters, applied.metadata))
 
         self.app.push_screen(
-            ParametersScreen(
-                self.parameters, self.recommendation, self.template_dirs, discover=self.discover
-            ),
+            ParametersScreen(self.advice, self.template_dirs),
             changed,
         )
 

@@ -18,8 +18,8 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import ListView, Static
 
-from advisor.models import Question
 from advisor.session import Session
+from advisor.tree.models import Question
 from advisor.tui.messages import Answered, Back, Restart
 from advisor.tui.text import paragraphs, plain
 from advisor.tui.widgets.breadcrumb import Breadcrumb

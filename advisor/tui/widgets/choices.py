@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.selection import Selection
 from textual.widgets import ListItem, ListView
 
-from advisor.models import Choice, Question
+from advisor.tree.models import Choice, Question
 from advisor.tui.messages import Answered
 from advisor.tui.text import plain
 from advisor.tui.widgets.rows import KeyedLabel, as_labels

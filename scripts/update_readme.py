@@ -9,7 +9,7 @@ The README holds the Mermaid diagram between two marker lines::
     ```
     <!-- tree:end -->
 
-:func:`embed_diagram` replaces what is between the markers. ``python -m advisor.exports.readme
+:func:`embed_diagram` replaces what is between the markers. ``python scripts/update_readme.py
 README.md`` regenerates the diagram from the shipped tree and rewrites the file atomically
 (``--check`` only reports whether it is stale, exit 1 if so). The README uses the left-right
 layout: the tree is wide (the first question has ten answers), and GitHub shrinks a wide
@@ -24,14 +24,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
-from advisor.errors import AdvisorError, ExportError
+from advisor.core.errors import AdvisorError, ExportError
 from advisor.exports.markdown import fenced
 
 BEGIN: Final = "<!-- tree:begin -->"
 END: Final = "<!-- tree:end -->"
 README_DIRECTION: Final = "LR"
 """Layout of the README's diagram."""
-REGENERATE: Final = "python -m advisor.exports.readme README.md"
+REGENERATE: Final = "python scripts/update_readme.py README.md"
 """The command that regenerates the README's diagram (printed by the staleness test)."""
 
 
@@ -60,7 +60,7 @@ def embed_diagram(readme_text: str, diagram: str) -> str:
 def readme_diagram(tree_path: str | None = None) -> str:
     """The Mermaid diagram the README embeds (of the shipped tree unless ``tree_path``)."""
     from advisor.exports.mermaid import tree_mermaid
-    from advisor.loader import load_tree
+    from advisor.tree.loader import load_tree
 
     return tree_mermaid(load_tree(tree_path), direction=README_DIRECTION)
 
@@ -91,9 +91,9 @@ def update_readme(path: str, tree_path: str | None = None, *, check: bool = Fals
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m advisor.exports.readme [README] [--tree PATH] [--check]``."""
+    """``python scripts/update_readme.py [README] [--tree PATH] [--check]``."""
     parser = argparse.ArgumentParser(
-        prog="python -m advisor.exports.readme",
+        prog="python scripts/update_readme.py",
         description="Regenerate the Mermaid diagram between the tree markers of a README.",
     )
     parser.add_argument("readme", nargs="?", default="README.md", help="default: README.md")

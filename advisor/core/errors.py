@@ -19,9 +19,8 @@ found" code) and with 2 from every other command, where a broken tree is bad inp
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
-
-from advisor.record import Record
 
 Severity = Literal["error", "warning"]
 
@@ -30,7 +29,8 @@ DataPath = tuple[str | int, ...]
 ``("questions", 3, "choices", 1, "next")``."""
 
 
-class Problem(Record):
+@dataclass(frozen=True, slots=True)
+class Problem:
     """One thing wrong with a tree, located as precisely as the loader can."""
 
     message: str

@@ -8,27 +8,22 @@ not a silently ignored line.
 A tree has a ``start`` question; every question's choices lead (``next``) to another question
 or to an outcome. Outcomes recommend a flow from the ``flows`` catalogue and cite ``sources``.
 Shape is checked here; the graph (dangling ``next``, cycles, unreachable nodes, ...) is checked
-by :mod:`advisor.checks`.
+by :mod:`advisor.tree.checks`.
 """
 
 from typing import Annotated, Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
-FlowId = Literal[
-    "authorization_code",
-    "client_credentials",
-    "device_code",
-    "refresh_token",
-    "token_exchange",
-    "jwt_bearer",
-    "saml2_bearer",
-    "ciba",
-]
-"""Flows grant-advisor can recommend."""
-
-AntiPatternFlowId = Literal["implicit", "password"]
-"""Flows that exist in the catalogue only so the tree can explain why not to use them."""
+from advisor.core.vocabulary import (
+    GRANT_TYPES,
+    LANGUAGE_IDS,
+    AntiPatternFlowId,
+    ClientAuthMethod,
+    FlowId,
+    GrantType,
+)
+from advisor.core.vocabulary import LanguageId as Language
 
 CatalogueFlowId = Literal[FlowId, AntiPatternFlowId]
 """Every flow the catalogue may describe."""
@@ -36,48 +31,7 @@ CatalogueFlowId = Literal[FlowId, AntiPatternFlowId]
 OutcomeFlow = Literal[FlowId, "none"]
 """What an outcome may recommend: a flow, or ``none`` when OAuth is not needed at all."""
 
-GrantType = Literal[
-    "authorization_code",
-    "client_credentials",
-    "urn:ietf:params:oauth:grant-type:device_code",
-    "refresh_token",
-    "urn:ietf:params:oauth:grant-type:token-exchange",
-    "urn:ietf:params:oauth:grant-type:jwt-bearer",
-    "urn:ietf:params:oauth:grant-type:saml2-bearer",
-    "urn:openid:params:grant-type:ciba",
-    "password",
-]
-"""The ``grant_type`` values sent to a token endpoint."""
-
-GRANT_TYPES: Final[dict[str, str | None]] = {
-    "authorization_code": "authorization_code",
-    "client_credentials": "client_credentials",
-    "device_code": "urn:ietf:params:oauth:grant-type:device_code",
-    "refresh_token": "refresh_token",
-    "token_exchange": "urn:ietf:params:oauth:grant-type:token-exchange",
-    "jwt_bearer": "urn:ietf:params:oauth:grant-type:jwt-bearer",
-    "saml2_bearer": "urn:ietf:params:oauth:grant-type:saml2-bearer",
-    "ciba": "urn:openid:params:grant-type:ciba",
-    "password": "password",
-    # The implicit flow never reaches the token endpoint (response_type=token).
-    "implicit": None,
-}
-"""Each catalogue flow's wire ``grant_type`` (None: the flow has no token request)."""
-
-Language = Literal["curl", "python", "javascript"]
-"""Languages sample code is generated in."""
-
-LANGUAGES: Final[tuple[str, ...]] = get_args(Language)
-
-ClientAuthMethod = Literal[
-    "private_key_jwt",
-    "tls_client_auth",
-    "self_signed_tls_client_auth",
-    "client_secret_basic",
-    "client_secret_post",
-    "none",
-]
-"""Token endpoint client authentication methods (IANA OAuth registry names)."""
+LANGUAGES: Final[tuple[str, ...]] = LANGUAGE_IDS
 
 ServerFeature = Literal[
     "pkce_s256",
@@ -114,7 +68,7 @@ SectionUrl = Annotated[
 
 class _Model(BaseModel):
     # Attribute docstrings are not read here (``use_attribute_docstrings``): pydantic would
-    # parse this module's source at import time, on every command. ``advisor.schema`` reads
+    # parse this module's source at import time, on every command. ``advisor.tree.schema`` reads
     # them when the JSON Schema is generated. ``defer_build``: validators are built on first
     # validation, so a tree read from the validated-tree cache never pays for them.
     model_config = ConfigDict(

@@ -4,7 +4,7 @@
 Usable as the ``BROWSER`` environment variable (Python's ``webbrowser`` honours it, and the
 generated Node samples run ``$BROWSER <url>`` when it is set)::
 
-    BROWSER=/path/to/tests/fake_browser.py python sample.py
+    BROWSER=/path/to/tests/support/fake_browser.py python sample.py
 
 Given the authorization URL of the test OpenID provider (tests/oidc/server.mjs) as argv[1], it
 drives the provider's dev login and consent pages with plain HTTP (no real browser, no
@@ -29,7 +29,7 @@ Environment:
 
 Only the standard library is used, so any ``python3`` on PATH can run it.
 
-The same module provides the HTTP driving used by tests/oidc_support.py (``drive`` and
+The same module provides the HTTP driving used by tests/support/oidc.py (``drive`` and
 ``approve_device``); every call uses its own cookie jar, as the provider's interaction cookies
 belong to one flow.
 """

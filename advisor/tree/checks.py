@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Final
 
-from advisor.errors import DataPath, Problem
-from advisor.models import Flow, Node, Outcome, Question, Source, Tree
-from advisor.record import Record
-from advisor.suggest import did_you_mean
+from advisor.core.errors import DataPath, Problem
+from advisor.core.suggest import did_you_mean
+from advisor.tree.models import Flow, Node, Outcome, Question, Source, Tree
 
 Located = tuple[DataPath, Problem]
 TemplateLookup = Callable[[str, str], bool]
 
 
-class Invalid(Record):
+@dataclass(frozen=True, slots=True)
+class Invalid:
     """Ids of entries that failed shape validation and are missing from a partial tree.
 
     Links to them are not reported as dangling (their own problems already are), and

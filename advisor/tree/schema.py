@@ -18,8 +18,8 @@ import itertools
 import json
 from typing import Any, Final
 
-from advisor import models
-from advisor.models import Tree
+from advisor.tree import models
+from advisor.tree.models import Tree
 
 SCHEMA_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID: Final = (
@@ -36,7 +36,7 @@ _FIRST_KEYS: Final = ("$schema", "$id", "title", "description")
 
 def field_docstrings() -> dict[str, dict[str, str]]:
     """``{model class: {field: docstring}}``: the string literal under each field of the
-    models in :mod:`advisor.models`, read from its source (attribute docstrings)."""
+    models in :mod:`advisor.tree.models`, read from its source (attribute docstrings)."""
     found: dict[str, dict[str, str]] = {}
     for node in ast.parse(inspect.getsource(models)).body:
         if not isinstance(node, ast.ClassDef):

@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-from advisor.samples.catalog import CLIENT_AUTH_METHODS
+from advisor.core.vocabulary import CLIENT_AUTH_METHODS
 
 WELL_KNOWN_OAUTH = "/.well-known/oauth-authorization-server"
 WELL_KNOWN_OPENID = "/.well-known/openid-configuration"

@@ -2,7 +2,7 @@
 
 ``--discover`` and ``check-server`` fetch the server's own description of itself, so sample
 code gets its real endpoints and the advice can be checked against what it supports (see
-:mod:`advisor.compat`).
+:mod:`advisor.server.findings`).
 
 Where the metadata is looked for, in this order (:func:`metadata_urls`), for an issuer
 ``https://h/tenant``:
@@ -35,22 +35,19 @@ import json
 import os
 import time
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
 from advisor import __version__
-from advisor.errors import DiscoveryError
-from advisor.record import Record, replace
-from advisor.samples.params import ENDPOINT_PATHS, SampleParams
-from advisor.urls import check_issuer, is_loopback_host, shown
+from advisor.core.errors import DiscoveryError
+from advisor.core.fields import check_issuer, shown
+from advisor.server.model import ServerMetadata
 
 if TYPE_CHECKING:
     import ssl
 
     import httpx
-
-    from advisor.models import Outcome
 
 DEFAULT_TIMEOUT: Final = 5.0
 """Seconds allowed to connect, and then between two reads of the response."""
@@ -65,22 +62,6 @@ OAUTH_WELL_KNOWN: Final = "/.well-known/oauth-authorization-server"
 OPENID_WELL_KNOWN: Final = "/.well-known/openid-configuration"
 
 _REDIRECT_CODES: Final = frozenset({301, 302, 303, 307, 308})
-
-
-class ServerMetadata(Record):
-    """An authorization server's metadata document, fetched and checked."""
-
-    issuer: str
-    """The issuer identifier, exactly as requested and as the document states it."""
-    document: Mapping[str, Any]
-    """The metadata document (read-only)."""
-    url: str
-    """Where the document was read from (after redirects)."""
-
-    @property
-    def plain_http(self) -> bool:
-        """True when the metadata came over plain http (allowed on loopback only)."""
-        return self.url.startswith("http://")
 
 
 # -- URLs -------------------------------------------------------------------------------------
@@ -104,29 +85,6 @@ def metadata_urls(issuer: str) -> tuple[str, ...]:
         origin + OPENID_WELL_KNOWN + path,
     )
     return tuple(dict.fromkeys(urls))
-
-
-def endpoint_url(url: object, issuer: str) -> str | None:
-    """``url`` if it is usable as an endpoint of ``issuer``'s server, else None.
-
-    Usable: a string holding an absolute https URL without credentials or fragment, or plain
-    http on a loopback host when the issuer itself is on plain http (a local test server).
-    """
-    if not isinstance(url, str) or not url.isprintable() or any(c.isspace() for c in url):
-        return None
-    try:
-        parts = urllib.parse.urlsplit(url)
-        host = parts.hostname
-        parts.port  # noqa: B018
-    except ValueError:
-        return None
-    if not host or parts.username is not None or parts.password is not None or parts.fragment:
-        return None
-    if parts.scheme == "https":
-        return url
-    if parts.scheme == "http" and is_loopback_host(host) and issuer.startswith("http://"):
-        return url
-    return None
 
 
 # -- fetching ---------------------------------------------------------------------------------
@@ -384,61 +342,3 @@ def _size(n: int) -> str:
     if n >= 1024:
         return f"{n / 1024:.0f} KiB"
     return f"{n} bytes"
-
-
-# -- using it ---------------------------------------------------------------------------------
-
-MTLS_CLIENT_AUTH: Final = frozenset({"tls_client_auth", "self_signed_tls_client_auth"})
-"""Client authentication methods that use the server's ``mtls_endpoint_aliases``."""
-
-
-def metadata_endpoint(meta: ServerMetadata, name: str, *, mtls: bool = False) -> str | None:
-    """The server's ``name`` endpoint when the metadata holds a usable URL for it, else None.
-
-    With ``mtls``, an RFC 8705 §5 ``mtls_endpoint_aliases`` entry is preferred.
-    """
-    if mtls:
-        aliases = meta.document.get("mtls_endpoint_aliases")
-        if isinstance(aliases, Mapping):
-            alias = endpoint_url(aliases.get(name), meta.issuer)
-            if alias:
-                return alias
-    return endpoint_url(meta.document.get(name), meta.issuer)
-
-
-def apply_metadata(params: SampleParams, meta: ServerMetadata) -> SampleParams:
-    """``params`` with the server's endpoints filled in and recorded as discovered.
-
-    Endpoints the user gave explicitly are kept (they win over the metadata). Endpoints the
-    metadata lacks stay derived from the issuer, and so stay listed as assumptions. When
-    ``params.client_auth`` is an mTLS method, the server's mTLS endpoint aliases are used.
-    """
-    mtls = params.client_auth in MTLS_CLIENT_AUTH
-    discovered = set(params.discovered)
-    updates: dict[str, str] = {}
-    for name in ENDPOINT_PATHS:
-        if getattr(params, name) is not None and name not in params.discovered:
-            continue
-        url = metadata_endpoint(meta, name, mtls=mtls)
-        if url is not None:
-            updates[name] = url
-            discovered.add(name)
-    filled = params.with_values(issuer=meta.issuer, **updates)
-    return replace(filled, discovered=frozenset(discovered))
-
-
-def tailor_params(params: SampleParams, meta: ServerMetadata, outcome: Outcome) -> SampleParams:
-    """Sample parameters for ``outcome`` on this server: its endpoints, and (unless the user
-    chose one) the client authentication the outcome prefers most among those both the
-    server and the outcome's sample template support.
-    """
-    sample = outcome.sample
-    if params.client_auth is None and sample is not None and outcome.client_auth:
-        from advisor.compat import preferred_client_auth
-        from advisor.samples.catalog import TEMPLATES, choose_client_auth
-
-        usable = preferred_client_auth(outcome.client_auth, meta)
-        info = TEMPLATES.get(sample.template)
-        if info is not None and any(m in info.client_auth for m in usable):
-            params = params.with_values(client_auth=choose_client_auth(sample.template, usable))
-    return apply_metadata(params, meta)

@@ -5,24 +5,28 @@ rest of ``grant-advisor ask`` together) and running every graph check. For a fil
 this version of grant-advisor has already validated, the answer is known. So the cache keeps,
 per tree file content, a copy of that content, the validated tree and its warnings; an entry
 is used only when its copy equals the file byte for byte and its grant-advisor version and
-code fingerprint (:func:`advisor.cachedir.fingerprint` of the engine's modules) are this
+code fingerprint (:func:`advisor.core.cache.fingerprint` of the engine's modules) are this
 one's. A hit is turned back into models without validation (``model_construct``), like a
 ``.pyc`` file stands in for parsing.
 
-Safety: entries are JSON, never pickle, so a cache file cannot execute anything; an entry that
-is unreadable or malformed is ignored and the tree validated again; only valid trees are
+Safety: entries are JSON, never pickle, so a cache file cannot execute anything; they live in
+the user's private cache folder (:func:`advisor.core.cache.cache_dir`), are read only when
+they are regular files of a bounded size, and carry a SHA-256 digest of their content, so an
+entry edited or damaged on disk is ignored and the tree validated again. Only valid trees are
 cached (a broken tree is always validated, so every problem is reported with its line). The
 template check depends on the file system, not the tree's bytes, so it runs on every load.
 
-Where: ``$GRANT_ADVISOR_CACHE_DIR``, else ``$XDG_CACHE_HOME/grant-advisor``, else
-``~/.cache/grant-advisor``. ``GRANT_ADVISOR_NO_CACHE=1`` turns it off; a folder that cannot be
-written turns it off silently. At most :data:`MAX_ENTRIES` trees are kept.
+Where: the ``trees`` folder of the cache folder (see :mod:`advisor.core.cache`); entries are
+named ``tree-<key>.json`` and pruning touches nothing else. At most :data:`MAX_ENTRIES` trees
+are kept. ``GRANT_ADVISOR_NO_CACHE=1`` turns it off; a folder that cannot be written turns it
+off silently.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import json
 import os
 import tempfile
@@ -34,11 +38,11 @@ from typing import Any, Final
 from pydantic import BaseModel
 
 from advisor import __version__
-from advisor.cachedir import cache_dir, fingerprint
-from advisor.errors import Problem
-from advisor.models import NESTED_MODELS, Tree
+from advisor.core.cache import cache_dir, fingerprint, read_entry
+from advisor.core.errors import Problem
+from advisor.tree.models import NESTED_MODELS, Tree
 
-FORMAT: Final = 2
+FORMAT: Final = 3
 """Version of the entry layout."""
 
 MAX_ENTRIES: Final = 64
@@ -49,9 +53,10 @@ _PROBLEM_FIELDS: Final = ("message", "line", "column", "node", "hint", "severity
 
 @functools.lru_cache(maxsize=1)
 def code() -> str:
-    """What validation depends on besides the tree's bytes: the engine's modules (an edited
-    checkout validates again, as a new version does)."""
-    return fingerprint([(Path(__file__).resolve().parent, ".py")])
+    """What validation depends on besides the tree's bytes: the modules of ``advisor.tree``
+    and ``advisor.core`` (an edited checkout validates again, as a new version does)."""
+    here = Path(__file__).resolve().parent
+    return fingerprint([(here, ".py"), (here.parent / "core", ".py")])
 
 
 def key(content: bytes) -> str:
@@ -60,16 +65,22 @@ def key(content: bytes) -> str:
     A checksum only finds the entry: :func:`get` compares the entry's copy of the source with
     ``content`` before trusting it, so a collision can never hand out another tree.
     """
-    return f"{zlib.crc32(content):08x}{len(content):x}"
+    return f"tree-{zlib.crc32(content):08x}{len(content):x}.json"
 
 
 def get(content: bytes, file: str) -> tuple[Tree, tuple[Problem, ...]] | None:
     """The cached tree and warnings for a tree file's bytes (warnings located in ``file``)."""
-    folder = cache_dir()
+    folder = cache_dir("trees")
     if folder is None:
         return None
+    raw = read_entry(folder / key(content))
+    if raw is None:
+        return None
     try:
-        entry = json.loads((folder / f"{key(content)}.json").read_bytes())
+        body, _, digest = raw.rpartition(b"\n")
+        if hashlib.sha256(body).hexdigest().encode() != digest:
+            return None  # edited or cut short on disk
+        entry = json.loads(body)
         if (
             entry["format"] != FORMAT
             or entry["advisor"] != __version__
@@ -91,7 +102,7 @@ def get(content: bytes, file: str) -> tuple[Tree, tuple[Problem, ...]] | None:
 
 def put(content: bytes, tree: Tree, warnings: Sequence[Problem]) -> None:
     """Remember a validated tree; any failure to write only means no caching."""
-    folder = cache_dir()
+    folder = cache_dir("trees")
     if folder is None:
         return
     entry = {
@@ -105,9 +116,10 @@ def put(content: bytes, tree: Tree, warnings: Sequence[Problem]) -> None:
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(entry, stream, ensure_ascii=False, separators=(",", ":"))
-        os.replace(temp, folder / f"{key(content)}.json")
+        body = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(body + b"\n" + hashlib.sha256(body).hexdigest().encode())
+        os.replace(temp, folder / key(content))
         _prune(folder)
     except OSError:
         with contextlib.suppress(OSError, UnboundLocalError):
@@ -115,10 +127,18 @@ def put(content: bytes, tree: Tree, warnings: Sequence[Problem]) -> None:
 
 
 def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    # Only this cache's own entries: the folder may hold other files (never ours to delete).
+    entries = sorted(folder.glob("tree-*.json"), key=_mtime, reverse=True)
     for old in entries[MAX_ENTRIES:]:
         with contextlib.suppress(OSError):
             old.unlink()
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def construct(model: type[BaseModel], data: Any) -> BaseModel:
@@ -126,7 +146,7 @@ def construct(model: type[BaseModel], data: Any) -> BaseModel:
 
     Only for data this module wrote from a validated model: lists become tuples (every
     sequence field of the models is a tuple), nested models are rebuilt per
-    :data:`advisor.models.NESTED_MODELS`.
+    :data:`advisor.tree.models.NESTED_MODELS`.
     """
     if not isinstance(data, dict):
         raise TypeError(f"expected an object for {model.__name__}")

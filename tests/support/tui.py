@@ -7,11 +7,12 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from advisor.models import Tree
+from advisor.tree.models import Tree
 from advisor.tui.app import GrantAdvisorApp
 from advisor.tui.widgets.choices import NUMBER_KEYS
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent / "tui"
+"""The TUI tests' folder."""
 DATA = HERE / "data"
 TUI_TREE = DATA / "tree.yaml"
 """The TUI's own tree (snapshots use it, so edits to the shipped tree don't move them)."""

@@ -1,7 +1,7 @@
 """pytest plugin: a real OpenID provider on loopback for integration tests, plus browser helpers.
 
-Load it with ``pytest_plugins = ["oidc_support"]`` (``tests`` on ``pythonpath``) or
-``-p oidc_support``.
+Load it with ``pytest_plugins = ["support.oidc"]`` (``tests`` on ``pythonpath``) or
+``-p support.oidc``.
 
 The provider is ``tests/oidc/server.mjs`` (npm ``oidc-provider``, pinned in
 ``tests/package-lock.json``; install with ``npm ci --prefix tests``). Its header
@@ -50,16 +50,17 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import fake_browser
 import httpx
 import pytest
 
-TESTS_DIR = Path(__file__).resolve().parent
+from support import fake_browser
+
+TESTS_DIR = Path(__file__).resolve().parent.parent
 OIDC_DIR = TESTS_DIR / "oidc"
 NODE_MODULES = TESTS_DIR / "node_modules"
 """Node packages for all test tools, from tests/package.json (`npm ci --prefix tests`)."""
 SERVER_SCRIPT = OIDC_DIR / "server.mjs"
-FAKE_BROWSER = TESTS_DIR / "fake_browser.py"
+FAKE_BROWSER = Path(__file__).resolve().parent / "fake_browser.py"
 PINNED_OIDC_PROVIDER = "9.13.3"
 
 STARTUP_TIMEOUT = 20.0  # seconds; the server normally starts in well under a second

@@ -36,7 +36,7 @@ from yaml.events import (
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from advisor.errors import DataPath, Problem, TreeValidationError
+from advisor.core.errors import DataPath, Problem, TreeValidationError
 
 try:  # The C parser is ~10x faster; fall back to pure Python where libyaml is missing.
     from yaml import CSafeLoader as _Loader

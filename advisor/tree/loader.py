@@ -10,21 +10,24 @@ import contextlib
 import gc
 import os
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
 from pydantic import BaseModel, ValidationError
 
-from advisor.checks import (
+from advisor.core.errors import DataPath, Problem, TreeError, TreeValidationError
+from advisor.core.suggest import did_you_mean
+from advisor.core.vocabulary import GRANT_TYPES
+from advisor.samples.files import find_template
+from advisor.tree.checks import (
     Invalid,
     TemplateLookup,
     check_templates,
     check_tree,
     may_hold_controls,
 )
-from advisor.errors import DataPath, Problem, TreeError, TreeValidationError
-from advisor.models import (
-    GRANT_TYPES,
+from advisor.tree.models import (
     NESTED_MODELS,
     Flow,
     Outcome,
@@ -32,17 +35,14 @@ from advisor.models import (
     Source,
     Tree,
 )
-from advisor.record import Record, replace
-from advisor.samples.files import find_template
-from advisor.suggest import did_you_mean
 
 MAX_TREE_BYTES: Final = 8 * 1024 * 1024
 """Largest tree file accepted (8 MiB; the shipped tree is about 1% of that)."""
 
-PACKAGED_TREE: Final = Path(__file__).resolve().parent / "data" / "decision_tree.yaml"
+PACKAGED_TREE: Final = Path(__file__).resolve().parents[1] / "data" / "decision_tree.yaml"
 """Where the wheel carries the canonical tree."""
 
-SOURCE_TREE: Final = Path(__file__).resolve().parent.parent / "decision_tree.yaml"
+SOURCE_TREE: Final = Path(__file__).resolve().parents[2] / "decision_tree.yaml"
 """The canonical tree at the root of a source checkout."""
 
 # Which model a mapping holds, by the key (or list) it sits under; used for did-you-mean on
@@ -52,7 +52,8 @@ _MODEL_UNDER: Final[dict[str, type[BaseModel]]] = {
 }
 
 
-class LoadedTree(Record):
+@dataclass(frozen=True, slots=True)
+class LoadedTree:
     """A valid tree with where it came from and the warnings found while loading it."""
 
     tree: Tree
@@ -84,10 +85,10 @@ def load(
     """Like :func:`load_tree`, also returning the file name and warnings.
 
     A file whose exact bytes this version already validated comes from the validated-tree
-    cache (:mod:`advisor.treecache`); only the template check, which depends on the file
+    cache (:mod:`advisor.tree.cache`); only the template check, which depends on the file
     system, runs again.
     """
-    from advisor import treecache
+    from advisor.tree import cache as treecache
 
     file_path = Path(path) if path is not None else default_tree_path()
     file = str(path) if path is not None else str(file_path)
@@ -173,7 +174,7 @@ def _gc_paused() -> Iterator[None]:
 
 def _parse_tree(text: str, file: str, template_dirs: Sequence[Path]) -> LoadedTree:
     # Imported here: a tree from the validated-tree cache never needs the YAML parser.
-    from advisor import yamlsafe
+    from advisor.tree import yamlsafe
 
     data, problems = yamlsafe.parse(text, file)
     if not isinstance(data, dict):
@@ -332,7 +333,13 @@ def _problem(path: DataPath, error: dict[str, Any], data: dict[str, Any]) -> Pro
         message = f"{field}: {value!r} is not one of {', '.join(options)}"
         hint = did_you_mean(str(value), options) if isinstance(value, str) else None
         flow_id = _entry(data, path).get("id")
-        if path and path[-1] == "grant_type" and flow_id in GRANT_TYPES:
+        # A malformed tree may hold anything as an id (a list, a mapping): only text names a flow.
+        if (
+            path
+            and path[-1] == "grant_type"
+            and isinstance(flow_id, str)
+            and flow_id in GRANT_TYPES
+        ):
             message = f"{field}: {value!r} is not the grant_type of flow {flow_id!r}"
             hint = f"flow {flow_id!r} sends grant_type {GRANT_TYPES[flow_id]!r}"
     elif kind == "string_type" and isinstance(error.get("input"), bool):
