@@ -1,0 +1,110 @@
+"""advisor.advice: the one pipeline from a walk (or a chosen sample) to the advice shown."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import pytest
+
+from advisor.advice import SECTIONS, SampleChoice, advise
+from advisor.core.errors import ParameterError
+from advisor.server.model import ServerMetadata
+from advisor.session import Session
+from advisor.tree.models import Tree
+
+M2M_SECRET = {
+    "what_building": "service_no_user",
+    "workload_platform": "no_platform_identity",
+    "m2m_credential": "shared_secret_only",
+}
+ISSUER = "https://login.example.com"
+
+
+def metadata(**fields: object) -> ServerMetadata:
+    document = {
+        "issuer": ISSUER,
+        "token_endpoint": f"{ISSUER}/oauth/token",
+        "grant_types_supported": ["client_credentials"],
+        **fields,
+    }
+    return ServerMetadata(ISSUER, MappingProxyType(document), f"{ISSUER}/.well-known/x")
+
+
+def test_sections_are_declared_once_in_order() -> None:
+    ids = [s.id for s in SECTIONS]
+    assert ids[0] == "summary" and ids[-1] == "samples"
+    assert len(ids) == len(set(ids))
+
+
+def test_an_incomplete_walk_has_no_recommendation_and_renders_nothing(
+    shipped_tree: Tree,
+) -> None:
+    advice = advise(Session(shipped_tree), {"client_id": "x"})
+    assert advice.recommendation is None
+    assert advice.samples == {} and advice.assumptions == ()
+    assert advice.parameters == {"client_id": "x"}
+
+
+def test_languages_come_in_the_order_asked_and_missing_ones_are_said(
+    shipped_tree: Tree,
+) -> None:
+    session = Session.replay(shipped_tree, M2M_SECRET)
+    advice = advise(session, {}, languages=["python", "curl"])
+    assert list(advice.samples) == ["python", "curl"]
+    everything = advise(session, {})
+    assert list(everything.samples) == list(session.outcome.sample.languages)  # type: ignore[union-attr]
+    none = advise(session, {}, languages=["none"])
+    assert none.samples == {} and none.recommendation is not None
+
+
+def test_a_language_the_outcome_lacks_is_an_assumption_not_an_error(shipped_tree: Tree) -> None:
+    session = Session.replay(shipped_tree, {"what_building": "spa", "spa_backend": "browser_only"})
+    advice = advise(session, {}, languages=["python", "javascript"])
+    assert list(advice.samples) == ["javascript"]
+    assert advice.assumptions[0].startswith("no python sample for this recommendation")
+
+
+def test_strict_raises_and_lenient_records_the_problem(shipped_tree: Tree) -> None:
+    session = Session.replay(
+        shipped_tree, {"what_building": "cli", "cli_browser": "yes_local_browser"}
+    )
+    bad = {"redirect_uri": "http://localhost:8000/cb"}  # a loopback sample needs 127.0.0.1
+    with pytest.raises(ParameterError, match="loopback redirect URI"):
+        advise(session, bad)
+    lenient = advise(session, bad, strict=False)
+    assert lenient.samples == {}
+    assert lenient.sample_error is not None and "loopback redirect URI" in lenient.sample_error
+
+
+def test_discovery_tailors_endpoints_and_client_authentication(shipped_tree: Tree) -> None:
+    session = Session.replay(shipped_tree, M2M_SECRET)
+    meta = metadata(token_endpoint_auth_methods_supported=["client_secret_post"])
+    advice = advise(session, {"issuer": ISSUER}, languages=["python"], metadata=meta)
+    assert advice.params.client_auth == "client_secret_post"
+    assert advice.params.token_endpoint == f"{ISSUER}/oauth/token"
+    assert "token_endpoint" in advice.params.discovered
+    assert f'"{ISSUER}/oauth/token"' in advice.samples["python"].code
+    assert advice.compatibility is not None and advice.compatibility.issuer == ISSUER
+
+
+def test_a_sample_chosen_directly_is_checked_like_a_recommendation() -> None:
+    """``sample --discover`` checks client authentication, as ``ask --discover`` does."""
+    meta = metadata(token_endpoint_auth_methods_supported=["private_key_jwt"])
+    advice = advise(
+        SampleChoice("client_credentials", "client_credentials"),
+        {"issuer": ISSUER},
+        languages=["curl"],
+        metadata=meta,
+    )
+    assert advice.compatibility is not None
+    codes = {f.code for f in advice.compatibility.findings}
+    assert "client_auth_not_supported" in codes
+    assert list(advice.samples) == ["curl"]
+
+
+def test_advice_is_immutable(shipped_tree: Tree) -> None:
+    advice = advise(Session.replay(shipped_tree, M2M_SECRET), {}, languages=["python"])
+    with pytest.raises(AttributeError):
+        advice.samples = {}  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        advice.samples["curl"] = advice.samples["python"]  # type: ignore[index]
