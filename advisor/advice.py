@@ -215,7 +215,7 @@ def _check(
         wanted = (params.client_auth,) if params.client_auth else (info.client_auth if info else ())
         findings = check_flow(subject.flow, metadata, client_auth=wanted)
         return Compatibility(metadata.issuer, metadata.url, tuple(findings))
-    if recommendation is None or recommendation.outcome.flow == "none":
+    if recommendation is None or recommendation.outcome.grant == "none":
         return None
     return compatibility(recommendation, metadata)
 

@@ -368,7 +368,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     session = Session.replay(_load(args).tree, answers)
     recommendation = session.recommendation()
     # Nothing is fetched for an incomplete walk or an outcome without a flow.
-    wants_server = recommendation is not None and recommendation.outcome.flow != "none"
+    wants_server = recommendation is not None and recommendation.outcome.grant != "none"
     advice = advise(
         session,
         parameters,

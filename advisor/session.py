@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from advisor.core.errors import AnswerError
 from advisor.core.suggest import did_you_mean
-from advisor.tree.models import Choice, Flow, Node, Outcome, Question, Tree
+from advisor.tree.models import Choice, Companion, Flow, Node, Outcome, Question, Tree
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,21 +39,96 @@ class ResolvedCitation:
         return f"{self.title} §{self.section}" if self.section else self.title
 
 
+_UNITS: dict[str, str] = {
+    "Y": "year",
+    "M": "month",
+    "W": "week",
+    "D": "day",
+    "TH": "hour",
+    "TM": "minute",
+    "TS": "second",
+}
+
+_ROTATION: dict[str, str] = {
+    "required": "rotated on every use unless sender-constrained (required for public clients)",
+    "expected": "may be rotated (store the new one whenever a refresh returns it)",
+    "exceptional": "rotated only in extraordinary circumstances (FAPI 2.0; support it anyway)",
+}
+
+
+def duration_words(duration: str) -> str:
+    """``P90D`` as ``90 days``, ``PT12H`` as ``12 hours`` (the tree's one-unit durations)."""
+    time = duration.startswith("PT")
+    body = duration[2:] if time else duration[1:]
+    number, unit = body[:-1], body[-1]
+    word = _UNITS.get(("T" if time else "") + unit, unit)
+    return f"{number} {word}{'' if number == '1' else 's'}"
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedCompanion:
+    """A companion of the recommended grant, with its catalogue entry."""
+
+    companion: Companion
+    flow: Flow | None
+    """The catalogue entry of the companion flow (None only with an unchecked tree)."""
+
+    @property
+    def name(self) -> str:
+        """Its display name, e.g. ``Refresh Token``."""
+        return self.flow.name if self.flow else self.companion.flow
+
+    @property
+    def grant_type(self) -> str | None:
+        """The wire ``grant_type`` the companion sends, e.g. ``refresh_token``."""
+        return self.flow.grant_type if self.flow else None
+
+    @property
+    def properties(self) -> tuple[str, ...]:
+        """Its properties in words, in a fixed order: rotation, binding, lifetimes, storage."""
+        companion = self.companion
+        parts = [_ROTATION[companion.rotation]]
+        if companion.sender_constrained:
+            parts.append("bound to the client's key (DPoP or mTLS)")
+        if companion.max_lifetime:
+            parts.append(
+                f"expire at most {duration_words(companion.max_lifetime)} after the user's consent "
+                f"({companion.max_lifetime}), never extended by rotation"
+            )
+        if companion.idle_timeout:
+            parts.append(
+                f"expire after {duration_words(companion.idle_timeout)} unused "
+                f"({companion.idle_timeout})"
+            )
+        parts.append(f"kept {companion.storage}")
+        return tuple(parts)
+
+    @property
+    def summary(self) -> str:
+        """One line: the name, the wire grant type and the properties."""
+        wire = f" (grant_type={self.grant_type})" if self.grant_type else ""
+        return f"{self.name}{wire}: " + "; ".join(self.properties)
+
+
 @dataclass(frozen=True, slots=True)
 class Recommendation:
-    """What a complete walk recommends: the outcome, its flow, the path and the notes."""
+    """What a complete walk recommends: the outcome, its grant and companions, the path and
+    the notes."""
 
     outcome: Outcome
     flow: Flow | None
-    """The catalogue entry of the recommended flow; None when the outcome's flow is ``none``."""
+    """The catalogue entry of the recommended grant; None when the outcome's grant is
+    ``none``."""
     steps: tuple[Step, ...]
     notes: tuple[str, ...]
     references: tuple[ResolvedCitation, ...]
     tree_title: str
+    companions: tuple[ResolvedCompanion, ...] = ()
+    """The flows that come with the grant (refresh tokens), in the outcome's order."""
 
     @property
     def grant_type(self) -> str | None:
-        """The wire ``grant_type`` of the recommended flow, if it has one."""
+        """The wire ``grant_type`` of the recommended grant, if it has one."""
         return self.flow.grant_type if self.flow else None
 
     @property
@@ -171,11 +246,15 @@ class Session:
             )
         return Recommendation(
             outcome=outcome,
-            flow=self.tree.flow(outcome.flow) if outcome.flow != "none" else None,
+            flow=self.tree.flow(outcome.grant) if outcome.grant != "none" else None,
             steps=self.steps,
             notes=self.notes,
             references=tuple(citations),
             tree_title=self.tree.title,
+            companions=tuple(
+                ResolvedCompanion(companion, self.tree.flow(companion.flow))
+                for companion in outcome.companions
+            ),
         )
 
     # -- transitions ----------------------------------------------------------------------------

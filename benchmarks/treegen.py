@@ -46,7 +46,7 @@ def tree_data(nodes: int) -> dict[str, Any]:
     outcomes = [
         {
             "id": f"o{i}",
-            "flow": flows[i % len(flows)],
+            "grant": flows[i % len(flows)],
             "title": f"Outcome {i}",
             "summary": f"Summary of outcome {i}. {_WORDS}",
             "rationale": f"Rationale of outcome {i}. {_WORDS}",

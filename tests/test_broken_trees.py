@@ -46,6 +46,10 @@ CASES: dict[str, tuple[int, tuple[str, ...]]] = {
     "bad_section.yaml": (49, ("'two point five' is not a section number",)),
     "not_a_mapping.yaml": (1, ("top level must be a mapping", "not a list")),
     "many_problems.yaml": (26, ("leads to 'devise'",)),
+    "refresh_token_grant.yaml": (
+        30,
+        ("'refresh_token' is not a grant of its own", "under companions", "'Keep a refresh"),
+    ),
 }
 """file → (line of the first problem, key words of its message)."""
 

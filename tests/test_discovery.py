@@ -56,7 +56,7 @@ def make_outcome(
     return Outcome.model_validate(
         {
             "id": "o",
-            "flow": flow,
+            "grant": flow,
             "title": "t",
             "summary": "s",
             "rationale": "r",
@@ -340,7 +340,7 @@ def test_tailor_params_picks_the_client_auth_the_server_supports() -> None:
 def test_fully_capable_server_has_no_findings_for_any_shipped_outcome() -> None:
     tree = shipped_tree_shape()
     for outcome in tree.outcomes:
-        flow = tree.flow(outcome.flow) if outcome.flow != "none" else None
+        flow = tree.flow(outcome.grant) if outcome.grant != "none" else None
         findings = check_recommendation(outcome, flow, capable())
         # The only note a capable server earns: secret-only advice hears that keys work too.
         assert [f.code for f in findings if f.code != "stronger_client_auth_available"] == [], (
@@ -600,6 +600,35 @@ def test_findings_are_sorted_errors_first_and_frozen() -> None:
     assert "client_auth_not_supported" in codes(findings)
     with pytest.raises(AttributeError):
         findings[0].severity = "info"  # type: ignore[misc]
+
+
+REFRESH_COMPANION = {
+    "flow": "refresh_token",
+    "why": "w",
+    "rotation": "expected",
+    "storage": "on the server",
+}
+
+
+@pytest.mark.parametrize(
+    ("grant_types", "severity"), [(["authorization_code"], "error"), (None, "warning")]
+)
+def test_a_refresh_token_companion_needs_the_refresh_grant(
+    grant_types: list[str] | None, severity: str
+) -> None:
+    """A refresh token comes with the grant; the server must still support refreshing."""
+    outcome = make_outcome(
+        "authorization_code", ("private_key_jwt",), ("pkce_s256",), companions=[REFRESH_COMPANION]
+    )
+    findings = check_recommendation(
+        outcome, make_flow("authorization_code"), capable(grant_types_supported=grant_types)
+    )
+    assert codes(findings) == {"refresh_token_not_supported": severity}
+    alone = make_outcome("authorization_code", ("private_key_jwt",), ("pkce_s256",))
+    metadata = capable(grant_types_supported=grant_types)
+    assert "refresh_token_not_supported" not in codes(
+        check_recommendation(alone, make_flow("authorization_code"), metadata)
+    )
 
 
 def test_plain_http_metadata_is_a_warning() -> None:

@@ -30,6 +30,14 @@ FlowId = Literal[
 AntiPatternFlowId = Literal["implicit", "password"]
 """Flows that exist in the catalogue only so the tree can explain why not to use them."""
 
+CompanionFlowId = Literal["refresh_token"]
+"""Flows that only ever extend a grant that came first, never obtain tokens on their own: an
+outcome names them as ``companions`` of its grant, never as the grant (OAuth 2.1 §4.3: a
+refresh token is issued along with an earlier grant, RFC 6749 §1.5 and §6)."""
+
+COMPANION_FLOWS: Final[tuple[str, ...]] = get_args(CompanionFlowId)
+"""The ids of :data:`CompanionFlowId`."""
+
 GrantType = Literal[
     "authorization_code",
     "client_credentials",

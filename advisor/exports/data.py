@@ -38,6 +38,8 @@ def question_data(question: Question) -> dict[str, Any]:
 def recommendation_data(advice: Advice, recommendation: Recommendation) -> dict[str, Any]:
     """A recommendation as data: its fields in :data:`advisor.advice.SECTIONS` order.
 
+    ``flow`` (with ``flow_name`` and ``grant_type``) is the grant that obtains the tokens;
+    ``companions`` lists what comes with it (refresh tokens: rotation, lifetimes, storage).
     ``samples`` maps language to code. After discovery, ``findings`` lists what the server's
     metadata says about the advice (``[]``: it supports everything) and ``server`` names the
     server.
@@ -46,9 +48,23 @@ def recommendation_data(advice: Advice, recommendation: Recommendation) -> dict[
     flow = recommendation.flow
     data: dict[str, Any] = {
         "id": outcome.id,
-        "flow": outcome.flow,
+        "flow": outcome.grant,
         "flow_name": flow.name if flow else None,
         "grant_type": recommendation.grant_type,
+        "companions": [
+            {
+                "flow": c.companion.flow,
+                "name": c.name,
+                "grant_type": c.grant_type,
+                "why": c.companion.why,
+                "rotation": c.companion.rotation,
+                "sender_constrained": c.companion.sender_constrained,
+                "max_lifetime": c.companion.max_lifetime,
+                "idle_timeout": c.companion.idle_timeout,
+                "storage": c.companion.storage,
+            }
+            for c in recommendation.companions
+        ],
         "title": outcome.title,
         "summary": outcome.summary,
         "rationale": outcome.rationale,

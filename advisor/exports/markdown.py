@@ -136,6 +136,13 @@ def recommendation_markdown(advice: Advice) -> str:
         parts.append(f"**Recommended flow:** {prose(flow.name)} (`grant_type={flow.grant_type}`)")
     else:
         parts.append("**Recommended:** no OAuth flow is needed")
+    for companion in recommendation.companions:
+        wire = f" (`grant_type={companion.grant_type}`)" if companion.grant_type else ""
+        details = "; ".join(prose(p) for p in companion.properties)
+        parts.append(
+            f"  \n**Comes with:** {prose(companion.name)}{wire}: {details}. "
+            f"_Why:_ {prose(companion.companion.why)}"
+        )
     if outcome.instead_of:
         parts.append(f"  \n**Instead of:** the `{outcome.instead_of}` grant")
     for section in SECTIONS:

@@ -1,7 +1,8 @@
 """The whole tree as a Mermaid flowchart.
 
 Questions are decision (rhombus) nodes, outcomes are rounded (stadium) nodes coloured by the
-flow they recommend, and every choice is a labelled edge. The output is deterministic (file
+grant they recommend (with a dashed border when refresh tokens come with it), and every choice
+is a labelled edge. The output is deterministic (file
 order), so it can be committed and diffed.
 
 Mermaid's syntax is easy to break from inside a label, so every label is built the same way:
@@ -55,14 +56,16 @@ FLOW_STYLES: Final[dict[str, tuple[str, str]]] = {
     "authorization_code": ("#dbeafe", "#1d4ed8"),
     "client_credentials": ("#dcfce7", "#15803d"),
     "device_code": ("#fef3c7", "#b45309"),
-    "refresh_token": ("#e0e7ff", "#4338ca"),
     "token_exchange": ("#f3e8ff", "#7e22ce"),
     "jwt_bearer": ("#fce7f3", "#be185d"),
     "saml2_bearer": ("#ffedd5", "#c2410c"),
     "ciba": ("#ccfbf1", "#0f766e"),
     "none": ("#f1f5f9", "#475569"),
 }
-"""Outcome fill and stroke colours by flow."""
+"""Outcome fill and stroke colours by grant (a companion such as ``refresh_token`` is never a
+grant, so it has no colour of its own)."""
+COMPANION_STYLES: Final[dict[str, str]] = {"refresh_token": "stroke-dasharray:6 3"}
+"""Extra outline of an outcome whose grant comes with this companion."""
 TEXT_COLOUR: Final = "#0f172a"
 PATH_COLOUR: Final = "#d97706"
 """Stroke of the highlighted path (amber: visible on both themes and on every flow colour)."""
@@ -108,13 +111,18 @@ def question_lines(question: Question) -> list[str]:
 
 
 def outcome_lines(tree: Tree, outcome: Outcome) -> list[str]:
-    """The lines an outcome's node shows: its title, then its flow's name in parentheses."""
-    flow = tree.flow(outcome.flow)
+    """The lines an outcome's node shows: its title, then its grant's name in parentheses,
+    with ``+ <companion>`` for each flow that comes with it."""
+    flow = tree.flow(outcome.grant)
     flow_name = clean(flow.name).strip() if flow is not None else ""
-    if outcome.flow == "none":
+    if outcome.grant == "none":
         flow_name = "no OAuth flow"
+    names = [flow_name or outcome.grant]
+    for companion in outcome.companions:
+        entry = tree.flow(companion.flow)
+        names.append(clean(entry.name).strip() if entry is not None else companion.flow)
     title = wrap_label(outcome.title, OUTCOME_WIDTH, OUTCOME_LINES) or [outcome.id]
-    return title + wrap_label(f"({flow_name or outcome.flow})", OUTCOME_WIDTH, 2)
+    return title + wrap_label(f"({' + '.join(names)})", OUTCOME_WIDTH, 2)
 
 
 def choice_lines(choice: Choice) -> list[str]:
@@ -169,7 +177,7 @@ def tree_mermaid(tree: Tree, direction: str = "TD", path: Sequence[str] = ()) ->
         + mermaid_text(
             f"Decision tree with {len(tree.questions)} questions and {len(tree.outcomes)} "
             f"outcomes. Diamonds are questions, labelled arrows are answers, rounded boxes are "
-            f"the recommended flows."
+            f"the recommended grants; a dashed border means refresh tokens come with the grant."
         )
     )
     for question in tree.questions:
@@ -199,8 +207,11 @@ def _styles(tree: Tree) -> list[str]:
         lines.append("  classDef start stroke-width:3px")
         lines.append(f"  class {node_id(tree, start.id)} start")
     by_flow: dict[str, list[str]] = {}
+    by_companion: dict[str, list[str]] = {}
     for outcome in tree.outcomes:
-        by_flow.setdefault(outcome.flow, []).append(node_id(tree, outcome.id))
+        by_flow.setdefault(outcome.grant, []).append(node_id(tree, outcome.id))
+        for companion in outcome.companions:
+            by_companion.setdefault(companion.flow, []).append(node_id(tree, outcome.id))
     for flow_id in FLOW_STYLES:  # catalogue order, not file order: classes read as a legend
         members = by_flow.get(flow_id)
         if not members:
@@ -208,6 +219,11 @@ def _styles(tree: Tree) -> list[str]:
         fill, stroke = FLOW_STYLES[flow_id]
         lines.append(f"  classDef flow_{flow_id} fill:{fill},stroke:{stroke},color:{TEXT_COLOUR}")
         lines.append(f"  class {','.join(members)} flow_{flow_id}")
+    for companion_id, style in COMPANION_STYLES.items():
+        members = by_companion.get(companion_id)
+        if members:
+            lines.append(f"  classDef with_{companion_id} {style}")
+            lines.append(f"  class {','.join(members)} with_{companion_id}")
     return lines
 
 

@@ -1,9 +1,9 @@
 """The whole tree as a Markdown reference page (``grant-advisor tree --format markdown``).
 
 The page opens with the Mermaid diagram, then lists every question (help, and each choice
-linked to where it leads), every outcome (flow, summary, rationale, checklist, what to avoid,
-alternatives, references, samples, and the answers that reach it), the flow catalogue and the
-sources. It renders on GitHub and in MkDocs.
+linked to where it leads), every outcome (grant and companions, summary, rationale, checklist,
+what to avoid, alternatives, references, samples, and the answers that reach it), the flow
+catalogue and the sources. It renders on GitHub and in MkDocs.
 
 Anchors are explicit ``<a id="..."></a>`` tags inside the headings (``q-<id>``, ``o-<id>``,
 ``flow-<id>``, ``source-<id>``): heading slugs differ between GitHub and MkDocs and change when
@@ -24,7 +24,8 @@ from typing import Final
 from advisor.core.termsafe import clean
 from advisor.exports.markdown import code_span, fenced, link_url, prose
 from advisor.exports.mermaid import tree_mermaid
-from advisor.tree.models import Citation, Outcome, Question, Tree
+from advisor.session import ResolvedCompanion
+from advisor.tree.models import Citation, Companion, Outcome, Question, Tree
 
 # Starts of a line that CommonMark would read as a block: heading, list item, quote, thematic
 # break, code fence, link reference definition. Ordered list markers are handled separately.
@@ -86,7 +87,8 @@ def tree_reference(tree: Tree, direction: str = "TD") -> str:
         '## <a id="diagram"></a>Diagram',
         "",
         "Diamonds are questions and arrows are answers (long labels are shortened); the rounded "
-        "boxes are outcomes, coloured by the flow they recommend.",
+        "boxes are outcomes, coloured by the grant they recommend, with a dashed border when "
+        "refresh tokens come with it.",
         "",
         fenced(tree_mermaid(tree, direction), "mermaid"),
         "",
@@ -143,12 +145,21 @@ def _outcome(
 ) -> list[str]:
     anchor = f'<a id="{outcome_anchor(outcome.id)}"></a>'
     parts = [f"### {anchor}{_heading_text(outcome.title, outcome.id)}", ""]
-    flow = tree.flow(outcome.flow)
+    flow = tree.flow(outcome.grant)
     if flow is not None:
         grant = f" (`grant_type={flow.grant_type}`)" if flow.grant_type else ""
-        facts = [f"**Flow:** [{_link_text(flow.name)}](#{flow_anchor(flow.id)}){grant}"]
+        facts = [f"**Grant:** [{_link_text(flow.name)}](#{flow_anchor(flow.id)}){grant}"]
     else:
-        facts = ["**Flow:** none: OAuth is not needed here"]
+        facts = ["**Grant:** none: OAuth is not needed here"]
+    for companion in outcome.companions:
+        entry = tree.flow(companion.flow)
+        name = (
+            f"[{_link_text(entry.name)}](#{flow_anchor(entry.id)})"
+            if entry is not None
+            else code_span(companion.flow)
+        )
+        properties = "; ".join(_inline(p) for p in _companion_properties(tree, companion))
+        facts.append(f"**Comes with:** {name}: {properties}. _Why:_ {_inline(companion.why)}")
     if outcome.instead_of:
         facts.append(
             f"**Instead of:** the [`{outcome.instead_of}`](#{flow_anchor(outcome.instead_of)}) "
@@ -194,12 +205,19 @@ def _outcome(
     return parts
 
 
+def _companion_properties(tree: Tree, companion: Companion) -> tuple[str, ...]:
+    return ResolvedCompanion(companion, tree.flow(companion.flow)).properties
+
+
 def _flows(tree: Tree) -> list[str]:
     recommended_by: dict[str, list[Outcome]] = {}
+    comes_with: dict[str, list[Outcome]] = {}
     for outcome in tree.outcomes:
-        recommended_by.setdefault(outcome.flow, []).append(outcome)
+        recommended_by.setdefault(outcome.grant, []).append(outcome)
         if outcome.instead_of:
             recommended_by.setdefault(outcome.instead_of, []).append(outcome)
+        for companion in outcome.companions:
+            comes_with.setdefault(companion.flow, []).append(outcome)
     parts: list[str] = []
     for flow in tree.flows:
         anchor = f'<a id="{flow_anchor(flow.id)}"></a>'
@@ -219,6 +237,10 @@ def _flows(tree: Tree) -> list[str]:
             verb = "Answered by" if flow.anti_pattern else "Recommended by"
             links = ", ".join(_node_link(tree, o.id) for o in outcomes)
             parts += [f"{verb}: {links}", ""]
+        companions = comes_with.get(flow.id, [])
+        if companions:
+            links = ", ".join(_node_link(tree, o.id) for o in companions)
+            parts += [f"Comes with the grant of: {links}", ""]
     return parts
 
 

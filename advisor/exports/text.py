@@ -109,7 +109,18 @@ def recommendation_text(advice: Advice, width: int = 88) -> str:
         headline = f"Recommended flow: {clean(flow.name)} (grant_type={flow.grant_type})"
     else:
         headline = "Recommended: no OAuth flow is needed"
-    lines = [headline, clean(outcome.title), "=" * min(width, len(clean(outcome.title)))]
+    lines = [headline]
+    for companion in recommendation.companions:
+        lines.append(
+            _fill(
+                f"+ comes with {clean(companion.summary)}",
+                width=width,
+                initial_indent="  ",
+                subsequent_indent="    ",
+            )
+        )
+        lines.append(_wrap(f"Why: {companion.companion.why}", width, "    "))
+    lines += [clean(outcome.title), "=" * min(width, len(clean(outcome.title)))]
     if outcome.instead_of:
         lines.append(f"(instead of the {outcome.instead_of} grant you asked about)")
     blocks = [_SECTION_TEXT[section.id](advice, recommendation, width) for section in SECTIONS]

@@ -391,23 +391,27 @@ def check_recommendation(
     """Check one recommendation against a server's metadata.
 
     Args:
-        outcome: The outcome reached: its ``flow``, ``client_auth`` (preference order) and
-            ``needs`` are checked.
-        flow: The outcome's catalogue entry (None when the outcome's flow is ``none``).
+        outcome: The outcome reached: its ``grant``, ``client_auth`` (preference order),
+            ``needs`` and ``companions`` (a ``refresh_token`` companion needs the refresh
+            token grant) are checked.
+        flow: The outcome's catalogue entry of its grant (None when the grant is ``none``).
         metadata: The server's metadata, fetched or hand-written.
 
     Returns:
         Findings, errors first; empty when the server supports everything the advice needs.
     """
-    if outcome.flow == "none":
+    if outcome.grant == "none":
         return []
-    grant_type = flow.grant_type if flow is not None else GRANT_TYPES.get(outcome.flow)
+    grant_type = flow.grant_type if flow is not None else GRANT_TYPES.get(outcome.grant)
+    needs = list(outcome.needs)
+    if any(c.flow == "refresh_token" for c in outcome.companions) and "refresh_tokens" not in needs:
+        needs.append("refresh_tokens")
     return check_flow(
-        outcome.flow,
+        outcome.grant,
         metadata,
         grant_type=grant_type,
         client_auth=outcome.client_auth,
-        needs=outcome.needs,
+        needs=needs,
     )
 
 

@@ -2,8 +2,9 @@
 
 Pydantic guarantees each node is well-formed; these checks look at how nodes fit together:
 unique ids, ``start`` and every ``next`` resolving, every node reachable, no cycles, every
-recommended flow and cited source present in the catalogues, and a template for every sample
-language an outcome promises. Every problem is collected; nothing stops at the first.
+recommended grant, companion and cited source present in the catalogues, no companion flow
+(``refresh_token``) recommended as a grant, and a template for every sample language an
+outcome promises. Every problem is collected; nothing stops at the first.
 
 Each problem comes with the data path it is about (``("questions", 3, "choices", 1, "next")``)
 so the loader can attach the file's line and column.
@@ -18,6 +19,7 @@ from typing import Final
 
 from advisor.core.errors import DataPath, Problem
 from advisor.core.suggest import did_you_mean
+from advisor.core.vocabulary import COMPANION_FLOWS
 from advisor.tree.models import Flow, Node, Outcome, Question, Source, Tree
 
 Located = tuple[DataPath, Problem]
@@ -239,16 +241,41 @@ def _catalogues(tree: Tree, invalid: Invalid) -> Iterator[Located]:
                 ),
             )
     for index, outcome in enumerate(tree.outcomes):
-        if outcome.flow not in ("none", *invalid.flows) and tree.flow(outcome.flow) is None:
+        if outcome.grant in COMPANION_FLOWS:
             yield (
-                ("outcomes", index, "flow"),
+                ("outcomes", index, "grant"),
                 Problem(
-                    f"recommends flow {outcome.flow!r}, which the flows catalogue does not "
+                    f"{outcome.grant!r} is not a grant of its own: it only extends the grant "
+                    "that first obtained the tokens",
+                    node=outcome.id,
+                    hint=f"set grant to that flow (e.g. 'authorization_code') and list "
+                    f"{{flow: {outcome.grant}, ...}} under companions",
+                ),
+            )
+        elif outcome.grant not in ("none", *invalid.flows) and tree.flow(outcome.grant) is None:
+            yield (
+                ("outcomes", index, "grant"),
+                Problem(
+                    f"recommends grant {outcome.grant!r}, which the flows catalogue does not "
                     "describe",
                     node=outcome.id,
                     hint=f"add it to flows (catalogue has: {', '.join(flow_ids) or 'nothing'})",
                 ),
             )
+        yield from _companions(tree, index, outcome, invalid)
+        for a_index, alternative in enumerate(outcome.alternatives):
+            if alternative.flow in COMPANION_FLOWS:
+                yield (
+                    ("outcomes", index, "alternatives", a_index, "flow"),
+                    Problem(
+                        f"alternative {alternative.title!r} names {alternative.flow!r}, which "
+                        "is not a grant of its own",
+                        node=outcome.id,
+                        hint="name the grant that obtains the tokens (e.g. "
+                        "'authorization_code') and say in the text that refresh tokens "
+                        "come with it",
+                    ),
+                )
         for r_index, citation in enumerate(outcome.references):
             if tree.source(citation.source) is None and citation.source not in invalid.sources:
                 yield (
@@ -259,12 +286,39 @@ def _catalogues(tree: Tree, invalid: Invalid) -> Iterator[Located]:
                         hint=did_you_mean(citation.source, source_ids),
                     ),
                 )
-        if outcome.instead_of is not None and outcome.flow == "none":
+        if outcome.instead_of is not None and outcome.grant == "none":
             yield (
                 ("outcomes", index, "instead_of"),
                 Problem(
-                    "an outcome that replaces an anti-pattern must recommend a flow",
+                    "an outcome that replaces an anti-pattern must recommend a grant",
                     node=outcome.id,
+                ),
+            )
+
+
+def _companions(tree: Tree, index: int, outcome: Outcome, invalid: Invalid) -> Iterator[Located]:
+    seen: set[str] = set()
+    for c_index, companion in enumerate(outcome.companions):
+        path = ("outcomes", index, "companions", c_index, "flow")
+        if outcome.grant == "none":
+            yield (
+                path,
+                Problem(
+                    f"companion {companion.flow!r} needs a grant to come with, and the "
+                    "outcome recommends none",
+                    node=outcome.id,
+                ),
+            )
+        if companion.flow in seen:
+            yield (path, Problem(f"duplicate companion {companion.flow!r}", node=outcome.id))
+        seen.add(companion.flow)
+        if tree.flow(companion.flow) is None and companion.flow not in invalid.flows:
+            yield (
+                path,
+                Problem(
+                    f"companion {companion.flow!r} is not described in the flows catalogue",
+                    node=outcome.id,
+                    hint=f"add a {companion.flow!r} entry to flows",
                 ),
             )
 

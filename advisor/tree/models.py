@@ -6,11 +6,13 @@ you type. Every model is frozen and rejects unknown keys, so a typo in a tree fi
 not a silently ignored line.
 
 A tree has a ``start`` question; every question's choices lead (``next``) to another question
-or to an outcome. Outcomes recommend a flow from the ``flows`` catalogue and cite ``sources``.
+or to an outcome. Outcomes recommend a ``grant`` from the ``flows`` catalogue, with the
+``companions`` that come with it (refresh tokens), and cite ``sources``.
 Shape is checked here; the graph (dangling ``next``, cycles, unreachable nodes, ...) is checked
 by :mod:`advisor.tree.checks`.
 """
 
+import re
 from typing import Annotated, Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
@@ -20,6 +22,7 @@ from advisor.core.vocabulary import (
     LANGUAGE_IDS,
     AntiPatternFlowId,
     ClientAuthMethod,
+    CompanionFlowId,
     FlowId,
     GrantType,
 )
@@ -29,7 +32,21 @@ CatalogueFlowId = Literal[FlowId, AntiPatternFlowId]
 """Every flow the catalogue may describe."""
 
 OutcomeFlow = Literal[FlowId, "none"]
-"""What an outcome may recommend: a flow, or ``none`` when OAuth is not needed at all."""
+"""What an outcome may recommend: a flow, or ``none`` when OAuth is not needed at all. (A
+companion flow such as ``refresh_token`` passes the shape check; the graph checks refuse it
+as a grant.)"""
+
+RefreshRotation = Literal["required", "expected", "exceptional"]
+"""How refresh tokens are rotated: ``required`` (the authorization server must rotate them on
+every use unless they are sender-constrained: public clients, RFC 9700 §2.2.2), ``expected``
+(the server may rotate them; the client stores the new one whenever it comes), ``exceptional``
+(rotated only in extraordinary circumstances, as FAPI 2.0 asks; the client still supports it)."""
+
+Duration = Annotated[
+    str, StringConstraints(pattern=r"^P(?:[1-9][0-9]{0,3}[YMWD]|T[1-9][0-9]{0,3}[HMS])$")
+]
+"""An ISO 8601 duration in one unit: ``P90D`` (90 days), ``P1Y``, ``P2W``, ``PT12H`` (12
+hours)."""
 
 LANGUAGES: Final[tuple[str, ...]] = LANGUAGE_IDS
 
@@ -48,7 +65,7 @@ Checked against the server's metadata by ``--discover`` and ``check-server``:
 (``pushed_authorization_request_endpoint``), ``dpop`` (``dpop_signing_alg_values_supported``),
 ``mtls_bound_tokens`` (``tls_client_certificate_bound_access_tokens``), ``iss_parameter``
 (``authorization_response_iss_parameter_supported``), ``refresh_tokens``
-(``refresh_token`` in ``grant_types_supported``).
+(``refresh_token`` in ``grant_types_supported``; implied by a ``refresh_token`` companion).
 """
 
 NodeId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
@@ -78,6 +95,31 @@ class _Model(BaseModel):
     )
 
 
+class SourceStatus(_Model):
+    """Which publication of a document a source cites, so a test can compare it with the
+    curated record of what each document has become (``advisor/tree/documents.yaml``)."""
+
+    kind: Literal["rfc", "draft", "final", "living"]
+    """``rfc``: a published RFC (``document`` is its number, e.g. ``RFC 10017``); ``draft``: a
+    work in progress cited at one ``revision`` (an Internet-Draft, an OpenID draft);
+    ``final``: a finished specification that is not an RFC (an OpenID Final); ``living``: a
+    page its owner keeps editing (vendor documentation)."""
+    document: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._\-]{0,99}$")]
+    """The document's name in the record: ``RFC 10017``, ``draft-ietf-oauth-v2-1``,
+    ``FAPI 2.0 Security Profile``, ``Google OAuth 2.0 for Web Server Applications``."""
+    revision: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.\-]{1,32}$")] | None = None
+    """For a draft, the revision whose section numbers are cited (``16`` for ``-16``); for a
+    dated specification, its date (``2026-07-28``)."""
+
+    @model_validator(mode="after")
+    def _draft_has_revision(self) -> "SourceStatus":
+        if self.kind == "draft" and self.revision is None:
+            raise ValueError("a draft is cited at a revision: add revision")
+        if self.kind == "rfc" and not re.fullmatch(r"RFC [1-9][0-9]{0,4}", self.document):
+            raise ValueError(f"an RFC is named like 'RFC 9700', not {self.document!r}")
+        return self
+
+
 class Source(_Model):
     """A standard or guidance document outcomes cite (an RFC, a BCP, an OpenID spec)."""
 
@@ -91,6 +133,9 @@ class Source(_Model):
     """A URL template with ``{section}`` for deep links, e.g.
     ``https://www.rfc-editor.org/rfc/rfc9700#section-{section}``. Without it, sections link to
     ``url``."""
+    status: SourceStatus | None = None
+    """Which publication is cited (an RFC, a draft at a revision, ...). Optional; the shipped
+    tree gives it for every source, and a test checks it against the curated record."""
 
     def link(self, section: str | None) -> str:
         """The URL of ``section`` in this source (or of the whole source)."""
@@ -163,6 +208,38 @@ class Alternative(_Model):
     """The situation in which it is preferable."""
 
 
+class Companion(_Model):
+    """A flow that comes with the outcome's grant instead of standing on its own.
+
+    Today that is ``refresh_token``: a refresh token is issued along with an earlier grant
+    (usually the authorization code) and only extends it, so an outcome names the grant that
+    obtains the tokens and lists the refresh token here, with the properties that keep it
+    safe.
+    """
+
+    flow: CompanionFlowId
+    """The companion flow from the catalogue (``refresh_token``)."""
+    why: Text
+    """What it is for in this situation, e.g. ``The nightly job needs access while the user
+    is away.``"""
+    rotation: RefreshRotation
+    """How the refresh tokens are rotated (``required``, ``expected`` or ``exceptional``)."""
+    sender_constrained: bool = False
+    """True when the refresh tokens should be bound to the client's key (DPoP or mTLS), as
+    an alternative or an addition to rotation."""
+    max_lifetime: Duration | None = None
+    """A suggested cap on how long the grant's refresh tokens live after the user's consent,
+    never extended by rotation (an ISO 8601 duration, e.g. ``P90D``). No standard fixes the
+    number: it is the tree author's suggestion for the authorization server's policy. Omit
+    to leave it to the server."""
+    idle_timeout: Duration | None = None
+    """A suggested expiry when the refresh token goes unused for this long (ISO 8601, e.g.
+    ``P14D``). Omit to leave it to the server."""
+    storage: Text
+    """Where the client keeps the refresh token, e.g. ``encrypted at rest on the server,
+    per user``."""
+
+
 class SampleSpec(_Model):
     """Which sample code an outcome comes with."""
 
@@ -181,8 +258,12 @@ class Outcome(_Model):
 
     id: NodeId
     """Unique among questions and outcomes; choices point here with ``next``."""
-    flow: OutcomeFlow
-    """The recommended flow from the catalogue, or ``none`` when OAuth is not needed."""
+    grant: OutcomeFlow
+    """The recommended grant: the flow from the catalogue that obtains the tokens, or
+    ``none`` when OAuth is not needed. Never a companion flow such as ``refresh_token``."""
+    companions: tuple[Companion, ...] = ()
+    """Flows that come with the grant, such as refresh tokens with their rotation and
+    lifetime; empty when the grant stands alone."""
     title: Text
     """One line, e.g. ``Authorization Code with PKCE through a Backend for Frontend``."""
     summary: Text
@@ -204,7 +285,7 @@ class Outcome(_Model):
     """Authorization-server features the advice relies on (checked against server metadata)."""
     instead_of: AntiPatternFlowId | None = None
     """Set when this outcome answers a request for an anti-pattern flow (``implicit`` or
-    ``password``): the outcome explains why not, and its ``flow`` is what to do instead."""
+    ``password``): the outcome explains why not, and its ``grant`` is what to do instead."""
     sample: SampleSpec | None = None
     """The sample code that comes with the recommendation; omit when there is none."""
 
@@ -264,7 +345,8 @@ class Tree(_Model):
     outcomes: Annotated[tuple[Outcome, ...], Field(min_length=1)]
     """Every outcome."""
     flows: tuple[Flow, ...]
-    """The flow catalogue: every flow an outcome recommends must be described here."""
+    """The flow catalogue: every grant and companion an outcome names must be described
+    here."""
     sources: tuple[Source, ...]
     """The documents outcomes and flows cite."""
 
@@ -346,12 +428,14 @@ NESTED_MODELS: Final[dict[type[BaseModel], dict[str, type[BaseModel]]]] = {
     Tree: {"questions": Question, "outcomes": Outcome, "flows": Flow, "sources": Source},
     Question: {"choices": Choice},
     Outcome: {
+        "companions": Companion,
         "avoid": Avoid,
         "alternatives": Alternative,
         "references": Citation,
         "sample": SampleSpec,
     },
     Flow: {"defined_in": Citation},
+    Source: {"status": SourceStatus},
 }
 """For each model, its fields that hold models, and which (a test checks this covers every
 one). The validated-tree cache rebuilds trees by it; the loader names the model of a mapping

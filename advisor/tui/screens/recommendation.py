@@ -182,6 +182,8 @@ class RecommendationScreen(Screen[None]):
                 ("   grant_type=", "bold"),
                 (rec.flow.grant_type or "(none: no token request)", "italic"),
             )
+        for companion in rec.companions:
+            line.append_text(plain(("\n+ ", "bold"), companion.summary))
         if rec.outcome.instead_of:
             line.append_text(plain("   instead of ", ("the " + rec.outcome.instead_of, "bold")))
         return line
