@@ -1,12 +1,13 @@
 """A recommendation as a Markdown report: a short design decision record.
 
-The report renders on GitHub and in MkDocs: task-list checklist, reference links, samples in
-fenced blocks whose fence is longer than any backtick run in the code. Text from the tree may
-use inline Markdown (backticks, emphasis), but not HTML or block structure: ``<``, ``>`` and
-``&`` outside code spans become entities, and line breaks inside list items are folded.
-User-supplied values (parameters, assumptions) are escaped completely. The answers and
-parameters are recorded in a block that ``grant-advisor ask --answers-file REPORT.md``
-replays, so the report can be regenerated after the tree changes.
+The report renders on GitHub and in MkDocs: task-list checklist, the flow's sequence diagram
+(Mermaid) when the tree has one, reference links, samples in fenced blocks whose fence is longer
+than any backtick run in the code. Text from the tree may use inline Markdown (backticks,
+emphasis), but not HTML or block structure: ``<``, ``>`` and ``&`` outside code spans become
+entities, and line breaks inside list items are folded. User-supplied values (parameters,
+assumptions) are escaped completely. The answers and parameters are recorded in a block that
+``grant-advisor ask --answers-file REPORT.md`` replays, so the report can be regenerated after
+the tree changes.
 """
 
 from __future__ import annotations
@@ -152,6 +153,10 @@ def recommendation_markdown(
     if compat is not None:
         parts += ["", *compatibility_markdown(compat)]
     parts += ["", "## Why", "", paragraphs(outcome.rationale), ""]
+    if flow is not None and flow.sequence:
+        from advisor.exports.sequence import sequence_mermaid
+
+        parts += ["## How the flow goes", "", fenced(sequence_mermaid(flow), "mermaid"), ""]
 
     parts += ["## Security checklist", ""]
     parts += [f"- [ ] {prose(item)}" for item in outcome.security]
