@@ -41,7 +41,7 @@ from advisor.termsafe import clean
 
 MERMAID_DIR = TESTS / "mermaid"
 CHECK_SCRIPT = MERMAID_DIR / "check.mjs"
-PINNED_MERMAID = "12.3.0"
+PINNED_MERMAID = "11.14.0"
 TIMEOUT = 180  # seconds for the whole batch; it normally takes about 5
 ESCAPING_TREE = DATA / "trees" / "escaping.yaml"
 
