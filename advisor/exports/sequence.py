@@ -20,7 +20,7 @@ from __future__ import annotations
 import textwrap
 from typing import Final
 
-from advisor.exports.mermaid import mermaid_text
+from advisor.exports.mermaid import _unplaceholder, mermaid_text
 from advisor.models import Flow, SequenceStep
 from advisor.termsafe import clean
 
@@ -52,9 +52,11 @@ def label_lines(text: str) -> list[str]:
     """The lines a message or note shows: cleaned, folded and wrapped (``[]`` when blank).
 
     Words are not broken (a ``grant_type=urn:...`` value stays on one line, however long);
-    past :data:`MESSAGE_LINES` lines the text is cut and the last line ends in ``…``.
+    past :data:`MESSAGE_LINES` lines the text is cut and the last line ends in ``…``. Text
+    that would form one of Mermaid's entity placeholders is defused as in
+    :func:`advisor.exports.mermaid.wrap_label`.
     """
-    folded = " ".join(clean(text).split())
+    folded = " ".join(clean(_unplaceholder(text)).split())
     lines = textwrap.wrap(
         folded, width=MESSAGE_WIDTH, break_long_words=False, break_on_hyphens=False
     )
