@@ -193,9 +193,11 @@
       const choice = question.choices.find((ch) => ch.id === c);
       pathList.append(el('li', null, el('button', {
         type: 'button',
-        'aria-label': `Change your answer to: ${question.text} (you answered: ${choice.label})`,
         onclick: () => go(answers.slice(0, index)),
-      }, el('span', { class: 'ga-path-q' }, question.text), el('span', { class: 'ga-path-a' }, choice.label))));
+      }, el('span', { class: 'ga-visually-hidden' }, 'Change your answer to: '),
+      el('span', { class: 'ga-path-q' }, question.text),
+      el('span', { class: 'ga-visually-hidden' }, ' You answered: '),
+      el('span', { class: 'ga-path-a' }, choice.label))));
     });
   }
 
