@@ -13,6 +13,8 @@ recorded):
 - walks every path of two hostile trees by clicking: tree text never becomes markup, no
   script runs, no dialog opens;
 - checks the layout at 360 and 1280 px, dark mode and reduced motion;
+- pastes a page into a host page with its own styles, landmark and anchors: the walk works,
+  the host's styles are untouched and its anchors leave the walk alone;
 - runs axe-core (``tests/package.json``) on a question and a recommendation, light and dark.
   axe is injected with ``page.addScriptTag({content})`` in a second browser context created
   with ``bypassCSP: true``: the page's policy allows its own script alone (by hash), so the
@@ -31,7 +33,7 @@ from collections import deque
 from typing import Any
 
 import pytest
-from conftest import DATA, TESTS
+from conftest import DATA, SMALL_TREE, TESTS
 from test_mermaid import _chromium, _unavailable
 
 from advisor.exports.html import tree_html
@@ -97,6 +99,17 @@ def browser_report(shipped_tree: Tree, tmp_path_factory: pytest.TempPathFactory)
         path = folder / f"{name}.html"
         path.write_bytes(tree_html(tree).encode("utf-8"))
         pages[name] = str(path)
+    # The small tree's page pasted into a host page that has its own styles, landmark and
+    # anchors (its meta policy is then ignored, as it is outside <head>).
+    host = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>'
+        "<style>body { margin: 7px; } h1 { color: rgb(1, 2, 3); font-size: 41px; }</style>"
+        '</head><body><main><h1 id="host-title">Host docs</h1>'
+        '<p><a id="host-anchor" href="#host-title">an anchor of the host</a></p>'
+        f"{tree_html(load_tree(SMALL_TREE), samples=False)}</main></body></html>"
+    )
+    (folder / "pasted.html").write_text(host, encoding="utf-8")
+    pages["pasted"] = str(folder / "pasted.html")
     walks = []
     for outcome_id, answers in shortest_walks(shipped_tree).items():
         ids = [(q, shipped_tree.question(q).choices[i].id) for q, i in answers]  # type: ignore[union-attr]
@@ -140,7 +153,10 @@ def test_the_page_makes_no_request_and_raises_no_error(browser_report: dict[str,
     assert browser_report["requests"] == []
     assert browser_report["errors"] == []
     assert browser_report["dialogs"] == []
-    assert browser_report["console"] == []
+    # Pasted outside <head>, the page's meta policy is ignored, and Chromium says so.
+    ignored = "was delivered via a <meta> element outside the document's <head>"
+    assert [m for m in browser_report["console"] if ignored not in m] == []
+    assert [m.split(":")[0] for m in browser_report["console"] if ignored in m] == ["pasted"]
 
 
 def test_keyboard_walks_reach_every_outcome(
@@ -260,3 +276,16 @@ def test_axe_finds_no_serious_or_critical_violation(browser_report: dict[str, An
     }
     assert len(found) == 4
     assert found == {name: [] for name in found}
+
+
+def test_pasted_into_a_host_page(browser_report: dict[str, Any], small_tree: Tree) -> None:
+    pasted = browser_report["pasted"]
+    assert pasted["role"] == "region"  # the host has the main landmark
+    first = small_tree.question(small_tree.start)
+    assert first is not None
+    assert pasted["answered"]["heading"] == _heading(small_tree, first.choices[0].next)
+    assert pasted["answered"]["hash"] == f"#{first.id}={first.choices[0].id}"
+    # The host's own anchor leaves the walk where it was; the host's styles are untouched.
+    assert pasted["afterAnchor"]["heading"] == pasted["answered"]["heading"]
+    assert pasted["afterAnchor"]["hash"] == "#host-title"
+    assert pasted["before"] == pasted["after"] == "rgb(1, 2, 3) 41px 7px"

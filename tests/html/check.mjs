@@ -233,6 +233,27 @@ async function hostile(context, name) {
   return { steps: seen, violations };
 }
 
+// The page's contents pasted into another site's page (as MkDocs does with a pasted file): it
+// must still work, leave the host's styles alone and ignore the host's own anchors.
+async function pasted(context) {
+  const page = await context.newPage();
+  watch(page, 'pasted');
+  await page.goto(`${ORIGIN}/pasted.html`);
+  const hostStyle = () => page.evaluate(() => {
+    const h1 = document.querySelector('#host-title');
+    const style = getComputedStyle(h1);
+    return `${style.color} ${style.fontSize} ${getComputedStyle(document.body).margin}`;
+  });
+  const out = { before: await hostStyle(), role: await page.evaluate(() => document.querySelector('.ga').getAttribute('role')) };
+  await page.locator('.ga-step button.ga-choice').first().click();
+  out.answered = await state(page);
+  await page.locator('#host-anchor').click();
+  out.afterAnchor = await state(page);
+  out.after = await hostStyle();
+  await page.close();
+  return out;
+}
+
 async function layout(context) {
   const page = await context.newPage();
   watch(page, 'layout');
@@ -307,6 +328,7 @@ try {
     report.hostile = {};
     for (const name of request.hostile) report.hostile[name] = await hostile(strict, name);
     report.layout = await layout(strict);
+    if ('pasted' in pages) report.pasted = await pasted(strict);
     await strict.close();
     report.axe = await axe(browser);
   } finally {
