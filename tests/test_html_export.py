@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import DATA, SMALL_TREE
-from test_tree_exports import check_golden
+from test_tree_exports import GOLDEN, UPDATE
 
 from advisor.cli import main
 from advisor.exports.html import (
@@ -49,7 +49,16 @@ def _policy(page: str) -> str:
 
 
 def test_golden_small_tree(small_tree: Tree) -> None:
-    check_golden("tree-small.html", tree_html(small_tree, samples=False))
+    page = tree_html(small_tree, samples=False)
+    path = GOLDEN / "tree-small.html"
+    if UPDATE:
+        path.write_bytes(page.encode("utf-8"))
+        return
+    regenerate = "UPDATE_GOLDEN=1 python -m pytest tests/test_html_export.py"
+    if not path.is_file():
+        pytest.fail(f"golden file {path} is missing; create it with: {regenerate}")
+    if page != path.read_bytes().decode("utf-8"):
+        pytest.fail(f"the page differs from {path}; if intended, run: {regenerate}")
 
 
 def test_output_is_deterministic(shipped_tree: Tree) -> None:
