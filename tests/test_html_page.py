@@ -205,6 +205,10 @@ def test_deep_links(browser_report: dict[str, Any], shipped_tree: Tree) -> None:
     assert history["deepLink"]["heading"] == clean(outcome.title)
     assert len(history["deepLink"]["path"]) == len(walk["answers"])
     assert history["deepLink"]["notice"] is None
+    if outcome.sample is not None:
+        assert history["samples"] == len(outcome.sample.languages)
+        assert history["copied"] == history["shownCode"] != ""
+        assert history["copyLabel"] == "Copied"
     start = clean(shipped_tree.question(shipped_tree.start).text)  # type: ignore[union-attr]
     invalid = history["invalid"]
     assert invalid["heading"] == start

@@ -157,6 +157,18 @@ async function deepLinksAndHistory(context) {
   const [walk] = request.walks.filter((w) => w.answers.length >= 2).slice(-1);
   await fresh(page, `${ORIGIN}/shipped.html#${walk.fragment}`);
   out.deepLink = await state(page);
+  // The first sample's copy button puts exactly the program on the clipboard.
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ORIGIN });
+  const copyButton = page.locator('.ga-sample-bar button').first();
+  out.samples = await page.locator('.ga-sample').count();
+  if (out.samples) {
+    await copyButton.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(150);
+    out.copied = await page.evaluate(() => navigator.clipboard.readText());
+    out.copyLabel = await copyButton.textContent();
+    out.shownCode = await page.locator('.ga-sample pre').first().textContent();
+  }
   await fresh(page, `${ORIGIN}/shipped.html#nonsense=1&${walk.answers[0][0]}=no_such_choice`);
   out.invalid = await state(page);
   await fresh(page, `${ORIGIN}/shipped.html#an-ordinary-anchor`);

@@ -310,9 +310,13 @@
     const pre = el('pre', { tabindex: '0', 'aria-label': `${name} sample, ${sample.filename}` }, el('code', null, code));
     const button = el('button', { type: 'button', class: 'ga-button', 'aria-label': `Copy the ${name} sample` }, 'Copy');
     button.addEventListener('click', () => copy(code, pre, button));
+    const assumptions = sample.assumptions.length
+      ? el('ul', { class: 'ga-list ga-assumptions', 'aria-label': `Check before running the ${name} sample` },
+        ...sample.assumptions.map((a) => el('li', null, a)))
+      : null;
     return el('div', { class: 'ga-sample' },
       el('div', { class: 'ga-sample-bar' }, el('h4', null, `${name} · `, el('code', null, sample.filename)), button),
-      pre);
+      assumptions, pre);
   }
 
   async function copy(text, pre, button) {
