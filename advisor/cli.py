@@ -4,7 +4,7 @@
 
     ask       replay answers; print the next question or the recommendation
     validate  check a tree file and report every problem
-    tree      export the whole tree (Mermaid, Markdown, JSON)
+    tree      export the whole tree (Mermaid, Markdown, JSON, an HTML page)
     schema    print the JSON Schema of the tree format
     sample    print one runnable sample for a flow you already know
     check-server  which flows an authorization server supports (RFC 8414 metadata)
@@ -121,17 +121,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     tree = commands.add_parser(
         "tree",
-        help="export the whole tree (Mermaid diagram, Markdown reference, JSON)",
-        description="Export the whole decision tree for documentation or other tools.",
+        help="export the whole tree (Mermaid diagram, Markdown reference, JSON, HTML page)",
+        description="Export the whole decision tree for documentation or other tools. "
+        "'html' is one self-contained page that walks the tree in the browser.",
     )
     _add_common_flags(tree, argparse.SUPPRESS)
     tree.add_argument(
         "-f",
         "--format",
-        choices=("mermaid", "markdown", "json"),
+        choices=("mermaid", "markdown", "json", "html"),
         default="mermaid",
         help="mermaid: a flowchart (default); markdown: a reference of every question, outcome "
-        "and source, with the flowchart; json: the validated tree, itself a valid tree file",
+        "and source, with the flowchart; json: the validated tree, itself a valid tree file; "
+        "html: one self-contained interactive page that walks the tree",
     )
     tree.add_argument(
         "--direction",
@@ -458,6 +460,10 @@ def _cmd_tree(args: argparse.Namespace) -> int:
         from advisor.exports.reference import tree_reference
 
         text = tree_reference(tree, direction=args.direction)
+    elif args.format == "html":
+        from advisor.exports.html import tree_html
+
+        text = tree_html(tree, tuple(args.templates))
     else:
         from advisor.exports.data import tree_data
 

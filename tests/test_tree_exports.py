@@ -241,7 +241,8 @@ def test_reference_structure_survives_hostile_text(escaping_tree: Tree) -> None:
     assert html.count("<h2>") == 5
     assert html.count("<h3>") == len(tree.questions) + len(tree.outcomes) + len(tree.flows)
     assert html.count("<ol>") == len(tree.flows)  # the steps of each flow
-    assert html.count("<pre>") == 1  # the Mermaid diagram
+    # The Mermaid flowchart, and a sequence diagram per flow that has a sequence.
+    assert html.count("<pre>") == 1 + sum(1 for flow in tree.flows if flow.sequence)
     assert "<blockquote>" not in html
     assert "<hr />" not in html
     # No HTML from the tree: only the reference's own anchors, line breaks and code.
