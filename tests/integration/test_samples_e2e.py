@@ -744,6 +744,22 @@ def test_loopback_rejects_forged_or_denied_callbacks(
     result.assert_error(expected)
 
 
+@pytest.mark.parametrize("language", ["python", "javascript"])
+def test_loopback_with_a_browser_that_waits(
+    oidc_provider: OIDCProvider, tmp_path: Path, language: str
+) -> None:
+    """With FAKE_BROWSER_WAIT=1 the browser delivers the callback itself and exits only after
+    the sample has answered it, as w3m or a wrapper script does: webbrowser.open waits for
+    it, so the sample must already be answering callbacks."""
+    log = tmp_path / "browser.jsonl"
+    params = provider_params(oidc_provider, "native-app")
+    _, command = write_sample(tmp_path, "authorization_code_loopback", language, params)
+    env = sample_env(oidc_provider, FAKE_BROWSER_WAIT="1", FAKE_BROWSER_LOG=log)
+    run(command, env).assert_token()
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    assert events[-1]["event"] == "delivered" and events[-1]["status"] == 200, events
+
+
 @pytest.mark.parametrize("client_auth", CONFIDENTIAL)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_web_app(
@@ -896,12 +912,18 @@ def fapi_provider(oidc_provider: OIDCProvider) -> Iterator[dict[str, str]]:
             proc.wait(timeout=5)
 
 
+@pytest.mark.parametrize("wait", ["", "1"])
 @pytest.mark.parametrize("language", ["python", "javascript"])
 def test_fapi(
-    oidc_provider: OIDCProvider, fapi_provider: dict[str, str], tmp_path: Path, language: str
+    oidc_provider: OIDCProvider,
+    fapi_provider: dict[str, str],
+    tmp_path: Path,
+    language: str,
+    wait: str,
 ) -> None:
     """PAR (required by the server), PKCE, private_key_jwt with PS256, a DPoP-bound token
-    (token_type DPoP, code bound with dpop_jkt), iss required on the callback."""
+    (token_type DPoP, code bound with dpop_jkt), iss required on the callback; also with a
+    browser that waits (FAKE_BROWSER_WAIT=1, see test_loopback_with_a_browser_that_waits)."""
     if language == "python":
         _require_pyjwt()
     params = SampleParams(
@@ -912,13 +934,19 @@ def test_fapi(
     )
     _, command = write_sample(tmp_path, "authorization_code_fapi", language, params)
     key = oidc_provider.cc_pkjwt_key.private_key_pem
-    result = run(command, sample_env(oidc_provider, OAUTH_PRIVATE_KEY_FILE=key))
+    env = sample_env(oidc_provider, OAUTH_PRIVATE_KEY_FILE=key, FAKE_BROWSER_WAIT=wait)
+    result = run(command, env)
     result.assert_token()
     assert "token_type: DPoP" in result.stdout, str(result)
     assert "request_uri=" in url_in(result.stdout)
     tampered = run(
         command,
-        sample_env(oidc_provider, OAUTH_PRIVATE_KEY_FILE=key, FAKE_BROWSER_TAMPER="drop-iss"),
+        sample_env(
+            oidc_provider,
+            OAUTH_PRIVATE_KEY_FILE=key,
+            FAKE_BROWSER_TAMPER="drop-iss",
+            FAKE_BROWSER_WAIT=wait,
+        ),
     )
     tampered.assert_error("issuer")
 
