@@ -1,4 +1,5 @@
-"""Shared fixtures. The oidc-provider test server lives in tests/oidc_support.py."""
+"""Shared fixtures. The oidc-provider test server lives in tests/oidc_support.py, the
+django-oauth-toolkit one in tests/dot_support.py."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from advisor.loader import load_tree
 from advisor.models import Tree
 
-pytest_plugins = ["oidc_support"]
+pytest_plugins = ["oidc_support", "dot_support"]
 
 TESTS = Path(__file__).resolve().parent
 DATA = TESTS / "data"
