@@ -98,8 +98,11 @@ def drive(
         if form.id == "login":
             fields.update(username=login, password=password_of(login))
         elif form.id == "authorizationForm":
+            # Two submit buttons: "Authorize" (name allow) and "Cancel" (no name). The page
+            # parser keeps every named input, the button included: drop it to cancel.
+            fields.pop("allow", None)
             if not deny:
-                fields["allow"] = "Authorize"  # the submit button; without it: Cancel
+                fields["allow"] = "Authorize"
         elif "/device-confirm/" in path:
             fields["action"] = "deny" if deny else "accept"  # the form's two buttons
         elif "user_code" in fields:
