@@ -26,6 +26,7 @@ import json
 import os
 import shlex
 import socket
+import ssl
 import sys
 import threading
 import urllib.parse
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_samples_e2e import LANGUAGES, Run, run, write_sample
+from test_samples_e2e import BROWSER_DRIVER, LANGUAGES, Run, _make_pki, run, write_sample
 
 from advisor.samples.params import SampleParams
 
@@ -92,6 +93,7 @@ class ScriptedServer:
 
     reply: Callable[[Seen], Reply] = default_reply
     iss: bool = False
+    tls: ssl.SSLContext | None = None
     seen: list[Seen] = field(default_factory=list)
     pushed: dict[str, str] = field(default_factory=dict)
 
@@ -144,12 +146,15 @@ class ScriptedServer:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if self.tls:
+            self.httpd.socket = self.tls.wrap_socket(self.httpd.socket, server_side=True)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_port}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.httpd.server_port}"
 
     def params(self, **values: Any) -> SampleParams:
         """Sample parameters with every endpoint on this server."""
@@ -278,6 +283,37 @@ def test_a_redirect_from_the_token_endpoint_is_reported_not_followed(
         server.close()
 
 
+def test_a_redirect_is_not_followed_with_mutual_tls(tmp_path: Path) -> None:
+    """The mutual TLS samples post with curl --cert, requests' cert= and node:https (not
+    fetch): none of them may follow a redirect either."""
+    pki = _make_pki(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=pki["ca"])
+    context.load_cert_chain(pki["server_cert"], pki["server_key"])
+    context.verify_mode = ssl.CERT_REQUIRED
+
+    def reply(seen: Seen) -> Reply:
+        return 307, {}, {"Location": "/token/"}
+
+    server = ScriptedServer(reply, tls=context)
+    try:
+        env = base_env(
+            REQUESTS_CA_BUNDLE=pki["ca"],
+            CURL_CA_BUNDLE=pki["ca"],
+            NODE_EXTRA_CA_CERTS=pki["ca"],
+            OAUTH_CLIENT_CERT_FILE=pki["client_cert"],
+            OAUTH_CLIENT_KEY_FILE=pki["client_key"],
+        )
+        for language in LANGUAGES:
+            folder = tmp_path / language
+            _, command = write_sample(folder, "client_credentials_mtls", language, server.params())
+            result = run(command, env)
+            expected = f"HTTP 307 from the token endpoint, Location: {server.url}/token/"
+            assert_clean_failure(result, expected)
+        assert [s.target for s in server.seen] == ["/token"] * 3
+    finally:
+        server.close()
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_redirect_from_another_endpoint_names_it(tmp_path: Path, language: str) -> None:
     def reply(seen: Seen) -> Reply:
@@ -290,6 +326,44 @@ def test_a_redirect_from_another_endpoint_names_it(tmp_path: Path, language: str
         expected = f"HTTP 308 from {server.url}/device, Location: https://elsewhere.example/device"
         assert_clean_failure(result, expected)
         assert len(server.seen) == 1
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("status", [200, 301])
+def test_browser_module_posts_a_plain_form_and_stops_at_a_redirect(
+    tmp_path: Path, status: int
+) -> None:
+    """The in-browser module (run in Node with browser globals stubbed, as in
+    test_samples_e2e.test_browser_spa_module): the same media type, redirect: 'manual'."""
+
+    def reply(seen: Seen) -> Reply:
+        if status == 301:
+            return 301, {}, {"Location": "/token/"}
+        return 200, _token(), {}
+
+    server = ScriptedServer(reply)
+    try:
+        params = server.params(redirect_uri="http://127.0.0.1/callback")
+        path, command = write_sample(tmp_path, "authorization_code_browser", "javascript", params)
+        driver = tmp_path / "driver.mjs"
+        driver.write_text(BROWSER_DRIVER, encoding="utf-8")
+
+        def react(line: str) -> str | None:
+            if not line.startswith("Open "):
+                return None
+            query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(line[5:].strip()).query))
+            answer = urllib.parse.urlencode({"code": "code-1", "state": query["state"]})
+            return f"{query['redirect_uri']}?{answer}"
+
+        result = run([command[0], str(driver), str(path)], base_env(), react=react)
+        (token_request,) = server.posts()
+        assert token_request.headers["content-type"] == FORM
+        if status == 200:
+            result.assert_token()
+        else:
+            expected = f"HTTP 301 from the token endpoint, Location: {server.url}/token/"
+            assert_clean_failure(result, expected)
     finally:
         server.close()
 
