@@ -389,7 +389,8 @@ if marker:
 
 def waiting_browser(folder: Path, marker: Path) -> str:
     """$BROWSER: a command that is not there, then the waiting browser with its arguments."""
-    script = folder / "waiting_browser.py"
+    script = folder / "a browser's folder" / "waiting_browser.py"  # quoted in $BROWSER
+    script.parent.mkdir()
     script.write_text(WAITING_BROWSER, encoding="utf-8")
     command = shlex.join([sys.executable, str(script), str(marker)])
     return f"{folder / 'no-such-browser'}:{command} %s"
