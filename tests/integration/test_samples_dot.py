@@ -129,7 +129,6 @@ def test_token_endpoint_without_its_slash_is_reported(
 
 
 def _refresh_twice(
-    server: DOTServer,
     folder: Path,
     language: str,
     params: SampleParams,
@@ -168,7 +167,7 @@ def test_loopback_sign_in_then_refresh(
     signin.assert_token()
     assert "refresh_token: " in signin.stdout and "id_token: " in signin.stdout, str(signin)
     refresh_params = params_for(dot_server, "refresh_token", "native-app", client_auth="none")
-    _refresh_twice(dot_server, tmp_path, language, refresh_params, env, refresh_file)
+    _refresh_twice(tmp_path, language, refresh_params, env, refresh_file)
 
 
 @pytest.mark.parametrize("language", ["python", "javascript"])
@@ -210,13 +209,10 @@ def test_offline_access_is_refused_cleanly(dot_server: DOTServer, tmp_path: Path
 
 @pytest.mark.parametrize("client_auth", SECRET_METHODS)
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_web_app_then_refresh(
-    dot_server: DOTServer, tmp_path: Path, language: str, client_auth: str
-) -> None:
+def test_web_app(dot_server: DOTServer, tmp_path: Path, language: str, client_auth: str) -> None:
     """The confidential web app. python and javascript are web servers: the test is the
     browser (GET /login, sign in and consent on the toolkit's pages, back to the callback
-    with the session cookie, GET /). curl reads the pasted redirect URL and saves the
-    refresh token, which the refresh_token sample then rotates as the same client."""
+    with the session cookie, GET /). curl reads the pasted redirect URL."""
     port = free_port()
     params = params_for(
         dot_server,
@@ -226,14 +222,9 @@ def test_web_app_then_refresh(
         redirect_uri=f"http://127.0.0.1:{port}/callback",
     )
     _, command = write_sample(tmp_path, "authorization_code_web", language, params)
-    refresh_file = tmp_path / "refresh_token"
-    env = dot_server.sample_env(
-        OAUTH_REFRESH_TOKEN_FILE=refresh_file, **credentials(dot_server, "web-app", client_auth)
-    )
+    env = dot_server.sample_env(**credentials(dot_server, "web-app", client_auth))
     if language == "curl":
         run(command, env, react=paste_redirect()).assert_token()
-        refresh_params = params_for(dot_server, "refresh_token", "web-app", client_auth=client_auth)
-        _refresh_twice(dot_server, tmp_path, language, refresh_params, env, refresh_file)
         return
 
     outcome: dict[str, Any] = {}
@@ -258,6 +249,26 @@ def test_web_app_then_refresh(
     assert "Signed in." in outcome.get("home", ""), f"{outcome}\n{result}"
     assert "signed in" in result.stdout and "access_token: " in result.stdout, str(result)
     assert "error" not in result.stderr, str(result)
+
+
+@pytest.mark.parametrize("client_auth", SECRET_METHODS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_refresh_as_a_confidential_client(
+    dot_server: DOTServer, tmp_path: Path, language: str, client_auth: str
+) -> None:
+    """The web app signs in with the curl web sample (the one that saves the refresh token),
+    then the refresh_token sample rotates it, authenticating as the same client."""
+    refresh_file = tmp_path / "refresh_token"
+    params = params_for(
+        dot_server, "authorization_code_web", "web-app", client_auth=client_auth
+    ).with_values(redirect_uri=f"http://127.0.0.1:{free_port()}/callback")
+    _, signin = write_sample(tmp_path / "signin", "authorization_code_web", "curl", params)
+    env = dot_server.sample_env(
+        OAUTH_REFRESH_TOKEN_FILE=refresh_file, **credentials(dot_server, "web-app", client_auth)
+    )
+    run(signin, env, react=paste_redirect()).assert_token()
+    refresh_params = params_for(dot_server, "refresh_token", "web-app", client_auth=client_auth)
+    _refresh_twice(tmp_path, language, refresh_params, env, refresh_file)
 
 
 # --- device code -----------------------------------------------------------------------------
