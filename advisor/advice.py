@@ -101,6 +101,7 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("answers", "Your answers"),
     Section("findings", "Server compatibility"),
     Section("why", "Why"),
+    Section("sequence", "How the flow goes"),
     Section("checklist", "Security checklist"),
     Section("avoid", "Avoid"),
     Section("notes", "Notes from your answers"),

@@ -4,7 +4,7 @@
 
     ask       replay answers; print the next question or the recommendation
     validate  check a tree file and report every problem
-    tree      export the whole tree (Mermaid, Markdown, JSON)
+    tree      export the whole tree (Mermaid, Markdown, JSON, an HTML page)
     schema    print the JSON Schema of the tree format
     sample    print one runnable sample for a flow you already know
     check-server  which flows an authorization server supports (RFC 8414 metadata)
@@ -90,10 +90,18 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--answers-file",
         metavar="PATH",
-        help="YAML or JSON answers: a 'question: choice' mapping, or the output of "
-        "'ask --format json'",
+        help="answers to replay: a YAML or JSON 'question: choice' mapping, the output of "
+        "'ask --format json', or a Markdown report made by 'ask --format markdown' "
+        "(its answers and parameters)",
     )
-    ask.add_argument("-f", "--format", choices=("text", "json", "markdown"), default="text")
+    ask.add_argument(
+        "-f",
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="text for reading (default), json for scripts, markdown for a report that "
+        "--answers-file can replay",
+    )
     _add_output_flags(ask)
     _add_sample_flags(ask, multi_lang=True)
     _add_discover_flag(ask)
@@ -113,16 +121,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     tree = commands.add_parser(
         "tree",
-        help="export the whole tree (Mermaid diagram, Markdown reference, JSON)",
-        description="Export the whole decision tree for documentation or other tools.",
+        help="export the whole tree (Mermaid diagram, Markdown reference, JSON, HTML page)",
+        description="Export the whole decision tree for documentation or other tools. "
+        "'html' is one self-contained page that walks the tree in the browser.",
     )
     _add_common_flags(tree, argparse.SUPPRESS)
-    tree.add_argument("-f", "--format", choices=("mermaid", "markdown", "json"), default="mermaid")
+    tree.add_argument(
+        "-f",
+        "--format",
+        choices=("mermaid", "markdown", "json", "html"),
+        default="mermaid",
+        help="mermaid: a flowchart (default); markdown: a reference of every question, outcome "
+        "and source, with the flowchart; json: the validated tree, itself a valid tree file; "
+        "html: one self-contained interactive page that walks the tree",
+    )
     tree.add_argument(
         "--direction",
         choices=("TD", "LR"),
         default="TD",
-        help="Mermaid layout: top-down or left-right",
+        help="Mermaid layout: top-down (default) or left-right (better for wide trees)",
     )
     _add_output_flags(tree)
     tree.set_defaults(handler=_cmd_tree)
@@ -137,7 +154,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common_flags(sample, argparse.SUPPRESS)
     sample.add_argument("flow", nargs="?", metavar="FLOW", help="flow or template id")
     sample.add_argument("--list", action="store_true", help="list flows and sample templates")
-    sample.add_argument("--lang", choices=LANGUAGE_IDS, help="sample language (required)")
+    sample.add_argument(
+        "--lang",
+        choices=LANGUAGE_IDS,
+        action="append",
+        help="sample language (required, once: sample prints one program; 'ask --lang' "
+        "takes several)",
+    )
     _add_sample_flags(sample, multi_lang=False)
     _add_discover_flag(sample)
     _add_output_flags(sample)
@@ -162,7 +185,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common_flags(check, argparse.SUPPRESS)
     check.add_argument("url", metavar="URL", help="the server's issuer identifier")
-    check.add_argument("-f", "--format", choices=("text", "json"), default="text")
+    check.add_argument(
+        "-f",
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text for reading (default) or json for scripts",
+    )
     _add_output_flags(check)
     check.set_defaults(handler=_cmd_check_server)
     return parser
@@ -431,6 +460,10 @@ def _cmd_tree(args: argparse.Namespace) -> int:
         from advisor.exports.reference import tree_reference
 
         text = tree_reference(tree, direction=args.direction)
+    elif args.format == "html":
+        from advisor.exports.html import tree_html
+
+        text = tree_html(tree, tuple(args.templates))
     else:
         from advisor.exports.data import tree_data
 
@@ -480,6 +513,12 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         )
     if not args.lang:
         raise ParameterError(f"sample needs --lang ({', '.join(LANGUAGE_IDS)})")
+    if len(set(args.lang)) > 1:
+        raise ParameterError(
+            f"sample prints one program: give one --lang, not {', '.join(args.lang)} "
+            "(ask --lang takes several)"
+        )
+    language = args.lang[0]
     template = DEFAULT_TEMPLATE.get(args.flow, args.flow)
     known = set(shipped_templates())
     if template not in known and not args.templates:
@@ -499,14 +538,14 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     advice = advise(
         SampleChoice(template, flow if flow in DEFAULT_TEMPLATE else None),
         parameters,
-        languages=[args.lang],
+        languages=[language],
         template_dirs=tuple(args.templates),
         metadata=_discover(parameters["issuer"]) if args.discover else None,
     )
     if advice.compatibility is not None:
         for finding in advice.compatibility.findings:
             print(f"{finding.severity}: {clean(finding.message)}", file=sys.stderr)
-    rendered = advice.samples[args.lang]
+    rendered = advice.samples[language]
     for assumption in rendered.assumptions:
         print(f"note: {clean(assumption)}", file=sys.stderr)
     _emit(args, rendered.code)

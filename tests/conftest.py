@@ -1,5 +1,5 @@
-"""Shared fixtures. Shared helpers live in tests/support/ (the oidc-provider test server in
-support/oidc.py)."""
+"""Shared fixtures. Shared helpers live in tests/support/: the oidc-provider test server in
+support/oidc.py, the django-oauth-toolkit one in support/dot.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from advisor.tree.loader import load_tree
 from advisor.tree.models import Tree
 from support.paths import SMALL_TREE
 
-pytest_plugins = ["support.oidc"]
+pytest_plugins = ["support.oidc", "support.dot"]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -280,3 +280,21 @@ def test_text_output_never_breaks_a_link(capsys: pytest.CaptureFixture[str]) -> 
         assert urls, outcome
         for url in urls:
             assert f"<{url}>" in out, f"{outcome}: {url} is broken across lines"
+
+
+def test_every_format_flag_and_answers_file_have_help() -> None:
+    import argparse
+
+    from advisor.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    seen = 0
+    for name, command in commands.items():
+        for action in command._actions:
+            if "--format" in action.option_strings:
+                seen += 1
+                assert action.help, f"{name} --format has no help"
+    assert seen == 3  # ask, tree, check-server
+    answers = next(a for a in commands["ask"]._actions if "--answers-file" in a.option_strings)
+    assert answers.help is not None and "Markdown report" in answers.help

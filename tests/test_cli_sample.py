@@ -71,3 +71,16 @@ def test_sample_bad_input_is_one_line_exit_2(
     assert out == ""
     assert len(err.strip().splitlines()) == 1
     assert words in err
+
+
+def test_sample_refuses_several_languages(capsys: pytest.CaptureFixture[str]) -> None:
+    """stdout holds one program: two --lang values would have printed only the last."""
+    code = main(["sample", "client_credentials", "--lang", "python", "--lang", "curl"])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    assert captured.err.strip() == (
+        "grant-advisor: error: sample prints one program: give one --lang, not python, curl "
+        "(ask --lang takes several)"
+    )
+    assert main(["sample", "client_credentials", "--lang", "curl", "--lang", "curl"]) == 0

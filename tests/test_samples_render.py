@@ -346,6 +346,115 @@ def test_basic_auth_form_encodes_before_base64() -> None:
     assert 'form_urlencode "$CLIENT_ID"' in curl
 
 
+# --- how samples talk to the server (the wire-level checks are tests/integration/
+# test_samples_requests.py) -------------------------------------------------------------------
+
+
+def _code_lines(sample: RenderedSample) -> str:
+    """The sample without its comment lines."""
+    mark = "//" if sample.language == "javascript" else "#"
+    return "\n".join(
+        line for line in sample.code.splitlines() if not line.lstrip().startswith(mark)
+    )
+
+
+@pytest.mark.parametrize(("template", "language", "client_auth"), VARIANTS)
+def test_posts_set_the_form_media_type_and_never_follow_redirects(
+    template: str, language: str, client_auth: str
+) -> None:
+    """JavaScript sets the Content-Type itself (fetch would add ";charset=UTF-8"); no
+    language follows a redirect from the authorization server; curl never globs a URL."""
+    sample = render_sample(template, language, SampleParams(client_auth=client_auth))
+    code = _code_lines(sample)
+    if language == "javascript":
+        posts = [m.start() for m in re.finditer(r"method: 'POST'", code)]
+        assert posts, "every javascript sample posts"
+        for start in posts:
+            call = code[start : code.index("\n  }", start)]
+            assert "'Content-Type': 'application/x-www-form-urlencoded'" in call, call
+            assert "redirect: 'manual'" in call or "request(url" in code, call
+    elif language == "python":
+        calls = [m.start() for m in re.finditer(r"requests\.post\(", code)]
+        assert calls, "every python sample posts"
+        for start in calls:
+            call = code[start : code.index(")\n", start)]
+            assert "allow_redirects=False" in call, call
+        assert code.count("not_redirected(") == len(calls) + 1  # the definition, each call
+    else:
+        calls = re.findall(r"^\s+curl .*", code, re.MULTILINE)
+        assert calls and all("--globoff" in call for call in calls), calls
+        assert not re.search(r"--location|\s-L\b", code)
+        assert "%{redirect_url}" in code
+
+
+@pytest.mark.parametrize(
+    ("template", "language"),
+    [(t, lang) for t, lang, auth in VARIANTS if auth == "client_secret_basic"],
+)
+def test_client_secret_basic_also_names_the_client_in_the_body(
+    template: str, language: str
+) -> None:
+    code = render_sample(template, language, SampleParams(client_auth="client_secret_basic")).code
+    start = code.index(
+        {
+            "curl": "client_auth() {",
+            "python": "def client_auth(",
+            "javascript": "function clientAuth(",
+        }[language]
+    )
+    body = code[
+        start : code.index(
+            {"curl": "\n}", "python": "\n\n\n", "javascript": "\n}"}[language], start
+        )
+    ]
+    assert {
+        "curl": 'form_add client_id "$CLIENT_ID"',
+        "python": 'form["client_id"] = CLIENT_ID',
+        "javascript": "form.client_id = CLIENT_ID;",
+    }[language] in body, body
+    assert "Basic " in body
+
+
+@pytest.mark.parametrize("template", ["authorization_code_loopback", "authorization_code_fapi"])
+def test_python_loopback_serves_before_it_opens_the_browser(template: str) -> None:
+    """webbrowser.open waits for a $BROWSER command to exit (w3m, a wrapper script)."""
+    code = render_sample(
+        template,
+        "python",
+        SampleParams(client_auth="private_key_jwt" if template.endswith("fapi") else None),
+    ).code
+    assert code.index("thread.start()") < code.index("webbrowser.open(url)")
+    assert "handle_request" not in code
+
+
+@pytest.mark.parametrize("template", ["authorization_code_loopback", "authorization_code_fapi"])
+def test_javascript_reads_browser_as_a_list_of_command_lines(template: str) -> None:
+    code = render_sample(template, "javascript", SampleParams()).code
+    assert "process.env.BROWSER ?? ''" in code and ".split(process.platform === 'win32'" in code
+    assert "replaceAll('%s', url)" in code
+    assert "commands separated by ':'" in code  # the header says what it does
+
+
+@pytest.mark.parametrize(
+    ("template", "language"),
+    [(t, lang) for t, lang in PAIRS if "offline_access" in TEMPLATES[t].default_scope],
+)
+def test_scopes_come_from_the_parameters_and_refresh_tokens_are_explained(
+    template: str, language: str
+) -> None:
+    """offline_access is only a default: discovery (scopes_supported) can leave it out, and
+    the comment says how servers without it issue refresh tokens."""
+    literal = FILTER[language]("openid profile")
+    code = render_sample(template, language, SampleParams(scopes=("openid", "profile"))).code
+    assert re.search(rf"^(const )?SCOPE ?= ?{re.escape(literal)};?$", code, re.MULTILINE)
+    assert "offline_access" not in re.sub(r"(?m)^\s*(#|//).*$", "", code).replace(
+        "includes('offline_access')", ""
+    ).replace('"offline_access" in SCOPE', "").replace('*" offline_access "*', "")
+    assert "django-oauth-toolkit" in code
+    if template != "device_code":
+        assert "access_type=offline" in code
+
+
 # --- API --------------------------------------------------------------------------------------
 
 

@@ -50,11 +50,11 @@ SCENARIOS = [
         ("iss parameter", "rfc 9207")),
     # Laravel app that syncs each user's calendar every night
     row("laravel-nightly-sync", {"what_building": "web_server", "web_sensitive": "ordinary",
-        "web_offline": "offline"}, "offline_access", "refresh_token",
+        "web_offline": "offline"}, "offline_access", "authorization_code",
         ("rotat", "revoke", "offline_access")),
     # ASP.NET customer portal with "remember me for 30 days", unsure about regulation
     row("aspnet-remember-me", {"what_building": "web_server", "web_sensitive": "unsure",
-        "web_offline": "offline"}, "offline_access", "refresh_token",
+        "web_offline": "offline"}, "offline_access", "authorization_code",
         ("encrypted", "fapi")),
     # Open Banking account aggregator (UK / Brazil style ecosystem)
     row("open-banking-aggregator", {"what_building": "web_server",
@@ -221,7 +221,7 @@ def test_scenario(
     session = Session.replay(tree, answers)
     assert session.outcome is not None, f"the walk stopped at {session.node.id!r}"
     assert session.outcome.id == outcome_id
-    assert session.outcome.flow == flow
+    assert session.outcome.grant == flow
     assert session.outcome.instead_of == instead_of
     text = advice_text(session)
     missing = [phrase for phrase in must if phrase not in text]
@@ -279,7 +279,7 @@ def _walks(tree: Tree) -> Iterator[tuple[tuple[tuple[str, str], ...], Outcome]]:
 def test_password_and_implicit_are_never_recommended(tree: Tree) -> None:
     anti = {"password", "implicit"}
     for outcome in tree.outcomes:
-        assert outcome.flow not in anti, f"{outcome.id} recommends {outcome.flow}"
+        assert outcome.grant not in anti, f"{outcome.id} recommends {outcome.grant}"
         for alternative in outcome.alternatives:
             assert alternative.flow not in anti, f"{outcome.id} offers {alternative.flow}"
     for flow_id in anti:

@@ -43,7 +43,7 @@ def test_every_recommendation_cites_sources_and_describes_its_flow(shipped_tree:
         assert recommendation is not None
         assert recommendation.references, recommendation.outcome.id
         assert all(ref.url.startswith("https://") for ref in recommendation.references)
-        if recommendation.outcome.flow != "none":
+        if recommendation.outcome.grant != "none":
             assert recommendation.flow is not None
             assert not recommendation.flow.anti_pattern
 

@@ -151,7 +151,7 @@ def test_mermaid_direction(small_tree: Tree) -> None:
 
 def test_mermaid_colours_every_flow_and_reads_on_dark_and_light(shipped_tree: Tree) -> None:
     diagram = tree_mermaid(shipped_tree)
-    flows = {outcome.flow for outcome in shipped_tree.outcomes}
+    flows = {outcome.grant for outcome in shipped_tree.outcomes}
     for flow in flows:
         match = re.search(rf"^  classDef flow_{flow} (.+)$", diagram, re.MULTILINE)
         assert match, flow
@@ -159,6 +159,13 @@ def test_mermaid_colours_every_flow_and_reads_on_dark_and_light(shipped_tree: Tr
         # light text on a light fill.
         assert re.fullmatch(r"fill:#[0-9a-f]{6},stroke:#[0-9a-f]{6},color:#[0-9a-f]{6}", match[1])
     assert len(re.findall(r"^  classDef flow_", diagram, re.MULTILINE)) == len(flows)
+    # Refresh tokens are never a grant: they show as a dashed border on their grant's colour.
+    assert "flow_refresh_token" not in diagram
+    with_refresh = [o for o in shipped_tree.outcomes if o.companions]
+    assert with_refresh
+    assert "  classDef with_refresh_token stroke-dasharray:6 3" in diagram
+    members = re.search(r"^  class (\S+) with_refresh_token$", diagram, re.MULTILINE)
+    assert members and set(members[1].split(",")) == {f"o_{o.id}" for o in with_refresh}
 
 
 def test_mermaid_highlighted_path(small_tree: Tree) -> None:
@@ -241,7 +248,8 @@ def test_reference_structure_survives_hostile_text(escaping_tree: Tree) -> None:
     assert html.count("<h2>") == 5
     assert html.count("<h3>") == len(tree.questions) + len(tree.outcomes) + len(tree.flows)
     assert html.count("<ol>") == len(tree.flows)  # the steps of each flow
-    assert html.count("<pre>") == 1  # the Mermaid diagram
+    # The Mermaid flowchart, and a sequence diagram per flow that has a sequence.
+    assert html.count("<pre>") == 1 + sum(1 for flow in tree.flows if flow.sequence)
     assert "<blockquote>" not in html
     assert "<hr />" not in html
     # No HTML from the tree: only the reference's own anchors, line breaks and code.
@@ -284,7 +292,7 @@ def test_reference_content(small_tree: Tree) -> None:
     )
     assert "    - Note: A user is present." in markdown
     assert '### <a id="o-device"></a>Device Authorization Grant' in markdown
-    assert "**Flow:** [Device Authorization](#flow-device_code) (`grant_type=urn:ietf:params:" in (
+    assert "**Grant:** [Device Authorization](#flow-device_code) (`grant_type=urn:ietf:params:" in (
         markdown
     )
     assert "- [RFC 9700 §2.1.1](https://www.rfc-editor.org/rfc/rfc9700#section-2.1.1)" in markdown

@@ -1,12 +1,13 @@
 """A recommendation as a Markdown report: a short design decision record.
 
-The report renders on GitHub and in MkDocs: task-list checklist, reference links, samples in
-fenced blocks whose fence is longer than any backtick run in the code. Text from the tree may
-use inline Markdown (backticks, emphasis), but not HTML or block structure: ``<``, ``>`` and
-``&`` outside code spans become entities, and line breaks inside list items are folded.
-User-supplied values (parameters, assumptions) are escaped completely. The answers and
-parameters are recorded in a block that ``grant-advisor ask --answers-file REPORT.md``
-replays, so the report can be regenerated after the tree changes.
+The report renders on GitHub and in MkDocs: task-list checklist, the flow's sequence diagram
+(Mermaid) when the tree has one, reference links, samples in fenced blocks whose fence is longer
+than any backtick run in the code. Text from the tree may use inline Markdown (backticks,
+emphasis), but not HTML or block structure: ``<``, ``>`` and ``&`` outside code spans become
+entities, and line breaks inside list items are folded. User-supplied values (parameters,
+assumptions) are escaped completely. The answers and parameters are recorded in a block that
+``grant-advisor ask --answers-file REPORT.md`` replays, so the report can be regenerated after
+the tree changes.
 """
 
 from __future__ import annotations
@@ -189,6 +190,25 @@ def _why(advice: Advice, rec: Recommendation) -> list[str]:
     return ["", "## Why", "", paragraphs(rec.outcome.rationale), ""]
 
 
+def _sequence(advice: Advice, rec: Recommendation) -> list[str]:
+    flow = rec.flow
+    if flow is None or not flow.sequence:
+        return []
+    from advisor.exports.sequence import sequence_mermaid
+
+    parts = ["## How the flow goes", "", fenced(sequence_mermaid(flow), "mermaid"), ""]
+    for companion in rec.companions:
+        extra = companion.flow
+        if extra is not None and extra.sequence:
+            parts += [
+                f"Then, {prose(extra.name)}:",
+                "",
+                fenced(sequence_mermaid(extra), "mermaid"),
+                "",
+            ]
+    return parts
+
+
 def _checklist(advice: Advice, rec: Recommendation) -> list[str]:
     return ["## Security checklist", "", *(f"- [ ] {prose(i)}" for i in rec.outcome.security), ""]
 
@@ -249,6 +269,7 @@ _SECTION_MARKDOWN: dict[str, _Block] = {
     "answers": _answers,
     "findings": _findings,
     "why": _why,
+    "sequence": _sequence,
     "checklist": _checklist,
     "avoid": _avoid,
     "notes": _notes,

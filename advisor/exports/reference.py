@@ -3,7 +3,8 @@
 The page opens with the Mermaid diagram, then lists every question (help, and each choice
 linked to where it leads), every outcome (grant and companions, summary, rationale, checklist,
 what to avoid, alternatives, references, samples, and the answers that reach it), the flow
-catalogue and the sources. It renders on GitHub and in MkDocs.
+catalogue (each flow's steps, and its sequence diagram when the tree has one) and the sources.
+It renders on GitHub and in MkDocs.
 
 Anchors are explicit ``<a id="..."></a>`` tags inside the headings (``q-<id>``, ``o-<id>``,
 ``flow-<id>``, ``source-<id>``): heading slugs differ between GitHub and MkDocs and change when
@@ -24,6 +25,7 @@ from typing import Final
 from advisor.core.termsafe import clean
 from advisor.exports.markdown import code_span, fenced, link_url, prose
 from advisor.exports.mermaid import tree_mermaid
+from advisor.exports.sequence import sequence_mermaid
 from advisor.session import ResolvedCompanion
 from advisor.tree.models import Citation, Companion, Outcome, Question, Tree
 
@@ -232,6 +234,8 @@ def _flows(tree: Tree) -> list[str]:
         parts += ["<br>\n".join(facts), "", _paragraphs(flow.description), ""]
         parts += [f"{n}. {_inline(step)}" for n, step in enumerate(flow.steps, 1)]
         parts.append("")
+        if flow.sequence:
+            parts += [fenced(sequence_mermaid(flow), "mermaid"), ""]
         outcomes = recommended_by.get(flow.id, [])
         if outcomes:
             verb = "Answered by" if flow.anti_pattern else "Recommended by"

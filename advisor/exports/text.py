@@ -154,6 +154,10 @@ def _why(advice: Advice, rec: Recommendation, width: int) -> list[str]:
     return ["Why:", _wrap(rec.outcome.rationale, width, "  "), ""]
 
 
+def _sequence(advice: Advice, rec: Recommendation, width: int) -> list[str]:
+    return []  # a sequence diagram is Mermaid: the Markdown report and the HTML page draw it
+
+
 def _checklist(advice: Advice, rec: Recommendation, width: int) -> list[str]:
     return ["Security checklist:", *_bullets(list(rec.outcome.security), width, "[ ]"), ""]
 
@@ -203,6 +207,7 @@ _SECTION_TEXT: dict[str, _Block] = {
     "answers": _answers,
     "findings": _findings,
     "why": _why,
+    "sequence": _sequence,
     "checklist": _checklist,
     "avoid": _avoid,
     "notes": _notes,

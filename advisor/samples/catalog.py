@@ -241,8 +241,9 @@ ENV_VARS: Final[dict[str, str]] = {
     "written back (mode 0600). Flows that can return one save it there when set",
     "OAUTH_LOGIN_HINT": "who to authenticate (CIBA login_hint), e.g. an email address",
     "PORT": "optional: the port the web app listens on (default: the redirect URI's)",
-    "BROWSER": "optional: the command that opens the authorization URL (default: the "
-    "system browser)",
+    "BROWSER": "optional: the command that opens the authorization URL, as Python's webbrowser "
+    "reads it: commands separated by ':', tried in order, %s for the URL (default: the system "
+    "browser)",
 }
 """Every environment variable a shipped sample may read, with what it holds."""
 

@@ -155,6 +155,30 @@ class Citation(_Model):
     """What this section says that matters here (one line)."""
 
 
+Participant = Literal["user", "browser", "device", "client", "auth_server", "api"]
+"""Who takes part in a flow's sequence diagram: the person (``user``), their web browser
+(``browser``), their own device where they approve, such as a phone (``device``), the OAuth
+client (``client``), the authorization server (``auth_server``) and the resource server
+(``api``)."""
+
+
+class SequenceStep(_Model):
+    """One message of a flow's sequence diagram."""
+
+    sender: Participant
+    """Who sends the message."""
+    receiver: Participant
+    """Who receives it (the sender itself for something done locally, e.g. creating a PKCE
+    verifier)."""
+    message: Text
+    """What is sent, with the protocol parameters that matter, e.g. ``POST /token:
+    grant_type=authorization_code, code, code_verifier`` (one line: line breaks are folded)."""
+    response: bool = False
+    """True for the answer to an earlier request (drawn as a dashed arrow)."""
+    note: Text | None = None
+    """A remark shown next to the message, e.g. what the receiver checks."""
+
+
 class Flow(_Model):
     """An entry of the flow catalogue: what a grant type is and how it goes."""
 
@@ -174,6 +198,9 @@ class Flow(_Model):
     """The specification that defines the flow."""
     anti_pattern: bool = False
     """True for flows that must never be recommended (``implicit``, ``password``)."""
+    sequence: tuple[SequenceStep, ...] = ()
+    """The flow as a sequence diagram, message by message, in order (optional). Exports draw
+    it: a Mermaid ``sequenceDiagram`` in Markdown, an SVG in the HTML page."""
 
     @model_validator(mode="after")
     def _wire_value_matches_id(self) -> "Flow":
@@ -434,7 +461,7 @@ NESTED_MODELS: Final[dict[type[BaseModel], dict[str, type[BaseModel]]]] = {
         "references": Citation,
         "sample": SampleSpec,
     },
-    Flow: {"defined_in": Citation},
+    Flow: {"defined_in": Citation, "sequence": SequenceStep},
     Source: {"status": SourceStatus},
 }
 """For each model, its fields that hold models, and which (a test checks this covers every

@@ -198,7 +198,7 @@ def test_plain_pkce_profile_reports_no_s256(
     tree = shipped_tree_shape()
     for outcome in tree.outcomes:
         if "pkce_s256" in outcome.needs:
-            flow = tree.flow(outcome.flow)
+            flow = tree.flow(outcome.grant)
             codes = {f.code for f in check_recommendation(outcome, flow, discover(provider.issuer))}
             assert "pkce_s256_not_supported" in codes, outcome.id
 

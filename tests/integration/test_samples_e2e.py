@@ -22,8 +22,6 @@ timeout of at most 30 seconds.
 from __future__ import annotations
 
 import base64
-import datetime
-import ipaddress
 import json
 import os
 import queue
@@ -50,7 +48,6 @@ import pytest
 from advisor.core.vocabulary import LANGUAGES as LANGUAGE_SPECS
 from advisor.samples.catalog import TEMPLATES
 from advisor.samples.params import SampleParams
-from advisor.samples.render import render_sample
 from support import fake_browser
 from support.oidc import (
     CLIENT_ASSERTION_TYPE,
@@ -64,11 +61,20 @@ from support.oidc import (
     jwt_bearer_assertion,
     sign_jwt,
 )
+from support.samples import (
+    BROWSER_DRIVER,
+    LANGUAGES,
+    Run,
+    _require_pyjwt,
+    _runner,
+    make_pki,
+    run,
+    run_server,
+    write_sample,
+)
 
 pytestmark = pytest.mark.integration
 
-LANGUAGES = ("curl", "python", "javascript")
-TIMEOUT = 30.0
 ENDPOINTS = (
     "authorization_endpoint",
     "token_endpoint",
@@ -88,117 +94,6 @@ PKJWT_TWIN = {
 
 
 # --- running samples ---------------------------------------------------------------------------
-
-
-def _missing(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)", pytrace=False)
-    pytest.skip(reason)
-
-
-def _runner(language: str) -> list[str]:
-    if language == "python":
-        return [sys.executable]
-    program = {"curl": "bash", "javascript": "node"}[language]
-    path = shutil.which(program)
-    if path is None:
-        _missing(f"{program} is not on PATH")
-    if language == "curl" and shutil.which("curl") is None:
-        _missing("curl is not on PATH")
-    return [str(path)]
-
-
-def _require_pyjwt() -> None:
-    try:
-        import jwt  # noqa: F401
-    except ImportError:
-        _missing("PyJWT is not installed (pip install 'pyjwt[crypto]'); the python sample needs it")
-
-
-@dataclass
-class Run:
-    """A finished sample run."""
-
-    language: str
-    returncode: int
-    stdout: str
-    stderr: str
-
-    def __str__(self) -> str:
-        return (
-            f"{self.language} sample exited {self.returncode}\n--- stdout ---\n{self.stdout}"
-            f"\n--- stderr ---\n{self.stderr}"
-        )
-
-    def assert_token(self) -> None:
-        assert self.returncode == 0, str(self)
-        assert re.search(r"^access_token: \S{8}\.\.\. \(\d+ characters\)$", self.stdout, re.M), str(
-            self
-        )
-
-    def assert_error(self, *words: str) -> None:
-        assert self.returncode == 1, str(self)
-        first = self.stderr.strip().splitlines()[-1] if self.stderr.strip() else ""
-        assert first.startswith("error: "), str(self)
-        for word in words:
-            assert word in first, str(self)
-
-
-def write_sample(
-    folder: Path, template: str, language: str, params: SampleParams
-) -> tuple[Path, list[str]]:
-    """Renders a sample into ``folder``; returns its path and the command that runs it."""
-    sample = render_sample(template, language, params)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / sample.filename
-    path.write_text(sample.code, encoding="utf-8")
-    return path, [*_runner(language), str(path)]
-
-
-def run(
-    command: list[str],
-    env: Mapping[str, str],
-    *,
-    react: Callable[[str], str | None] | None = None,
-    timeout: float = TIMEOUT,
-) -> Run:
-    """Runs a sample; ``react`` sees each stdout line and may answer with a line on stdin."""
-    language = {"bash": "curl", "node": "javascript"}.get(Path(command[0]).name, "python")
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as err:
-        proc = subprocess.Popen(
-            command,
-            cwd=Path(command[-1]).parent,
-            env=dict(env),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=err,
-            text=True,
-        )
-        timer = threading.Timer(timeout, proc.kill)
-        timer.start()
-        lines: list[str] = []
-        try:
-            assert proc.stdout is not None and proc.stdin is not None
-            for line in proc.stdout:
-                lines.append(line)
-                reply = react(line) if react else None
-                if reply is not None:
-                    proc.stdin.write(reply + "\n")
-                    proc.stdin.flush()
-            proc.wait()
-        except BaseException:
-            proc.kill()
-            proc.wait()
-            raise
-        finally:
-            timer.cancel()
-            if proc.stdin:
-                proc.stdin.close()
-        err.seek(0)
-        stderr = err.read()
-    if proc.returncode < 0:
-        stderr += f"\n(killed after the {timeout:.0f} s timeout)"
-    return Run(language, proc.returncode, "".join(lines), stderr)
 
 
 def sample_env(provider: OIDCProvider, **values: str | Path) -> dict[str, str]:
@@ -551,7 +446,7 @@ def test_client_credentials_federated(
 def test_client_credentials_mtls(tmp_path: Path) -> None:
     """Against a scripted TLS token endpoint that requires a client certificate (the test
     provider has no TLS): each sample must present the certificate and name the client."""
-    pki = _make_pki(tmp_path)
+    pki = make_pki(tmp_path)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=pki["ca"])
     context.load_cert_chain(pki["server_cert"], pki["server_key"])
     context.verify_mode = ssl.CERT_REQUIRED
@@ -587,68 +482,6 @@ def test_client_credentials_mtls(tmp_path: Path) -> None:
         assert len(stub.requests) == 3
     finally:
         stub.close()
-
-
-def _make_pki(folder: Path) -> dict[str, str]:
-    """A CA, a server certificate for 127.0.0.1 and a client certificate, as PEM files."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    now = datetime.datetime.now(datetime.UTC)
-    files: dict[str, str] = {}
-
-    def name(cn: str) -> x509.Name:
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-    def save(label: str, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate) -> None:
-        key_path, cert_path = folder / f"{label}.key", folder / f"{label}.crt"
-        key_path.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
-        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        files[f"{label}_key"], files[f"{label}_cert"] = str(key_path), str(cert_path)
-
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(name("test ca"))
-        .issuer_name(name("test ca"))
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(hours=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(ca_key, hashes.SHA256())
-    )
-    save("ca", ca_key, ca)
-    files["ca"] = files["ca_cert"]
-    for label, cn in (("server", "127.0.0.1"), ("client", "mtls-client")):
-        key = ec.generate_private_key(ec.SECP256R1())
-        builder = (
-            x509.CertificateBuilder()
-            .subject_name(name(cn))
-            .issuer_name(ca.subject)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(hours=1))
-        )
-        if label == "server":
-            builder = builder.add_extension(
-                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                critical=False,
-            )
-        save(label, key, builder.sign(ca_key, hashes.SHA256()))
-    return files
-
-
-# --- authorization code ------------------------------------------------------------------------
 
 
 def _authorize_by_paste(
@@ -745,6 +578,22 @@ def test_loopback_rejects_forged_or_denied_callbacks(
     result.assert_error(expected)
 
 
+@pytest.mark.parametrize("language", ["python", "javascript"])
+def test_loopback_with_a_browser_that_waits(
+    oidc_provider: OIDCProvider, tmp_path: Path, language: str
+) -> None:
+    """With FAKE_BROWSER_WAIT=1 the browser delivers the callback itself and exits only after
+    the sample has answered it, as w3m or a wrapper script does: webbrowser.open waits for
+    it, so the sample must already be answering callbacks."""
+    log = tmp_path / "browser.jsonl"
+    params = provider_params(oidc_provider, "native-app")
+    _, command = write_sample(tmp_path, "authorization_code_loopback", language, params)
+    env = sample_env(oidc_provider, FAKE_BROWSER_WAIT="1", FAKE_BROWSER_LOG=log)
+    run(command, env).assert_token()
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    assert events[-1]["event"] == "delivered" and events[-1]["status"] == 200, events
+
+
 @pytest.mark.parametrize("client_auth", CONFIDENTIAL)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_web_app(
@@ -787,76 +636,11 @@ def test_web_app(
             proc_stop.set()
 
     proc_stop = threading.Event()
-    result = _run_server(command, env, browse, proc_stop)
+    result = run_server(command, env, browse, proc_stop)
     assert "Signed in." in outcome.get("home", ""), f"{outcome}\n{result}"
     assert outcome["replay"].status_code == 400
     assert "signed in" in result.stdout and "access_token: " in result.stdout, str(result)
     assert "error: the state in the response does not match" in result.stderr
-
-
-def _run_server(
-    command: list[str],
-    env: Mapping[str, str],
-    on_line: Callable[[str], None],
-    stop: threading.Event,
-) -> Run:
-    """Runs a sample web server; ``on_line`` drives it (in a thread); stops it after."""
-    lines: queue.Queue[str | None] = queue.Queue()
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as err:
-        proc = subprocess.Popen(
-            command,
-            cwd=Path(command[-1]).parent,
-            env=dict(env),
-            stdout=subprocess.PIPE,
-            stderr=err,
-            text=True,
-        )
-        out: list[str] = []
-
-        def read() -> None:
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                lines.put(line)
-            lines.put(None)
-
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
-        errors: list[BaseException] = []
-        deadline = time.monotonic() + TIMEOUT
-        try:
-            while time.monotonic() < deadline:
-                try:
-                    line = lines.get(timeout=0.1)
-                except queue.Empty:
-                    if stop.is_set():
-                        break
-                    continue
-                if line is None:
-                    break
-                out.append(line)
-                try:
-                    on_line(line)
-                except BaseException as exc:  # report after the server is stopped
-                    errors.append(exc)
-                    break
-            time.sleep(0.2)  # let the server finish writing its log lines
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            reader.join(timeout=5)
-        while not lines.empty():
-            line = lines.get()
-            if line:
-                out.append(line)
-        err.seek(0)
-        result = Run("server", proc.returncode, "".join(out), err.read())
-    if errors:
-        raise AssertionError(str(result)) from errors[0]
-    return result
 
 
 @pytest.fixture(scope="module")
@@ -897,12 +681,18 @@ def fapi_provider(oidc_provider: OIDCProvider) -> Iterator[dict[str, str]]:
             proc.wait(timeout=5)
 
 
+@pytest.mark.parametrize("wait", ["", "1"])
 @pytest.mark.parametrize("language", ["python", "javascript"])
 def test_fapi(
-    oidc_provider: OIDCProvider, fapi_provider: dict[str, str], tmp_path: Path, language: str
+    oidc_provider: OIDCProvider,
+    fapi_provider: dict[str, str],
+    tmp_path: Path,
+    language: str,
+    wait: str,
 ) -> None:
     """PAR (required by the server), PKCE, private_key_jwt with PS256, a DPoP-bound token
-    (token_type DPoP, code bound with dpop_jkt), iss required on the callback."""
+    (token_type DPoP, code bound with dpop_jkt), iss required on the callback; also with a
+    browser that waits (FAKE_BROWSER_WAIT=1, see test_loopback_with_a_browser_that_waits)."""
     if language == "python":
         _require_pyjwt()
     params = SampleParams(
@@ -913,50 +703,21 @@ def test_fapi(
     )
     _, command = write_sample(tmp_path, "authorization_code_fapi", language, params)
     key = oidc_provider.cc_pkjwt_key.private_key_pem
-    result = run(command, sample_env(oidc_provider, OAUTH_PRIVATE_KEY_FILE=key))
+    env = sample_env(oidc_provider, OAUTH_PRIVATE_KEY_FILE=key, FAKE_BROWSER_WAIT=wait)
+    result = run(command, env)
     result.assert_token()
     assert "token_type: DPoP" in result.stdout, str(result)
     assert "request_uri=" in url_in(result.stdout)
     tampered = run(
         command,
-        sample_env(oidc_provider, OAUTH_PRIVATE_KEY_FILE=key, FAKE_BROWSER_TAMPER="drop-iss"),
+        sample_env(
+            oidc_provider,
+            OAUTH_PRIVATE_KEY_FILE=key,
+            FAKE_BROWSER_TAMPER="drop-iss",
+            FAKE_BROWSER_WAIT=wait,
+        ),
     )
     tampered.assert_error("issuer")
-
-
-BROWSER_DRIVER = """\
-// Runs the browser sample in Node with the few browser globals it touches stubbed.
-import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
-
-const store = new Map();
-globalThis.sessionStorage = {
-  getItem: (key) => (store.has(key) ? store.get(key) : null),
-  setItem: (key, value) => store.set(key, String(value)),
-  removeItem: (key) => store.delete(key),
-};
-let assigned;
-globalThis.window = {
-  location: { origin: 'http://127.0.0.1', pathname: '/callback', search: '',
-    assign: (url) => { assigned = url; } },
-  history: { replaceState: () => { window.location.search = ''; } },
-};
-const app = await import(pathToFileURL(process.argv[2]).href);
-await app.signIn();
-console.log(`Open ${assigned}`);
-const lines = createInterface({ input: process.stdin });
-const callback = await new Promise((resolve) => lines.once('line', resolve));
-lines.close();
-window.location.search = new URL(callback).search;
-try {
-  await app.handleCallback();
-  const token = app.accessToken();
-  console.log(`access_token: ${token.slice(0, 8)}... (${token.length} characters)`);
-} catch (error) {
-  console.error(`error: ${error.message}`);
-  process.exit(1);
-}
-"""
 
 
 @pytest.mark.parametrize("tamper", [None, "state"])

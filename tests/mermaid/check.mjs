@@ -61,6 +61,10 @@ async function parseAll(mermaid, diagrams) {
       const parsed = await withTimeout(mermaid.parse(text), `parse ${name}`);
       const diagram = await withTimeout(mermaid.mermaidAPI.getDiagramFromText(text), name);
       const db = diagram.db;
+      if (parsed.diagramType === 'sequence') {
+        results[name] = parseSequence(db, parsed.diagramType);
+        continue;
+      }
       const vertices = {};
       for (const [id, vertex] of db.getVertices()) {
         vertices[id] = { text: decode(vertex.text), classes: vertex.classes, shape: vertex.type };
@@ -79,6 +83,30 @@ async function parseAll(mermaid, diagrams) {
     }
   }
   return results;
+}
+
+// A sequence diagram: its participants (id, display name, actor or participant) in order, and
+// its messages and notes in order. Mermaid's line types: 0 solid arrow, 1 dotted arrow, 2 note.
+const SEQUENCE_KINDS = { 0: 'request', 1: 'response', 2: 'note' };
+
+function parseSequence(db, type) {
+  const participants = [...db.getActors().values()].map((a) => ({
+    id: a.name, label: decode(a.description), kind: a.type,
+  }));
+  const messages = [];
+  for (const m of db.getMessages()) {
+    const kind = SEQUENCE_KINDS[m.type];
+    if (kind === undefined) {
+      if (m.type === db.LINETYPE.AUTONUMBER) continue;
+      messages.push({ kind: `type ${m.type}` });
+      continue;
+    }
+    messages.push({ kind, from: m.from, to: m.to, text: decode(m.message) });
+  }
+  return {
+    ok: true, type, participants, messages,
+    accTitle: decode(db.getAccTitle()), accDescr: decode(db.getAccDescription()),
+  };
 }
 
 // -- render in Chromium -------------------------------------------------------------------------
@@ -117,6 +145,22 @@ async function renderInPage(text) {
   const holder = document.createElement('div');
   holder.innerHTML = svg;
   document.body.replaceChildren(holder);
+  const scripts = holder.querySelectorAll('script, img, iframe, object, embed, a[href]').length;
+  if (holder.querySelector('svg')?.getAttribute('aria-roledescription') === 'sequence') {
+    // Each line of a message, note or participant name is a <text> (or <tspan>) of its own.
+    const lines = (selector) => [...holder.querySelectorAll(selector)].map((t) => t.textContent);
+    return {
+      ok: true,
+      svgBytes: svg.length,
+      title: holder.querySelector('svg > title')?.textContent ?? null,
+      messages: lines('text.messageText'),
+      notes: lines('text.noteText'),
+      actors: lines('text.actor > tspan'),
+      arrows: holder.querySelectorAll('line.messageLine0, line.messageLine1, path.messageLine0, path.messageLine1').length,
+      elements: [...new Set([...holder.querySelectorAll('svg *')].map((e) => e.localName))].sort(),
+      scripts,
+    };
+  }
   const shown = (element) => {
     if (!element) return null;
     const copy = element.cloneNode(true);
@@ -148,7 +192,6 @@ async function renderInPage(text) {
     const tag = element.localName;
     if (!allowed.has(tag)) foreign.push(tag);
   }
-  const scripts = holder.querySelectorAll('script, img, iframe, object, embed, a[href]').length;
   return {
     ok: true,
     svgBytes: svg.length,

@@ -12,9 +12,11 @@ JavaScript), then delivers the final redirect to the client's redirect URI (the 
 loopback listener on 127.0.0.1) so the sample receives its callback.
 
 The provider interaction runs synchronously; the callback delivery runs in a detached child
-process and this script exits 0 right away. That matters: ``webbrowser.open`` waits for the
-BROWSER command to exit, and a single-threaded sample only starts reading from its (already
-listening) socket after ``webbrowser.open`` returns, so a synchronous GET would deadlock.
+process and this script exits 0 right away, like a browser launcher (xdg-open). With
+``FAKE_BROWSER_WAIT=1`` it delivers the callback itself and exits only after the client has
+answered it, like a text browser (w3m) or a wrapper script: ``webbrowser.open`` waits for the
+BROWSER command to exit, so a sample that answers the callback only after
+``webbrowser.open`` returns deadlocks with such a browser (the samples must not).
 
 Environment:
     FAKE_BROWSER_LOGIN   account to sign in as (default ``alice``; any login is accepted)
@@ -26,6 +28,7 @@ Environment:
     FAKE_BROWSER_LOG     append one JSON line per run to this file (what was done, the final
                          URL, errors), for test diagnostics
     FAKE_BROWSER_TIMEOUT per-request timeout in seconds (default 10)
+    FAKE_BROWSER_WAIT    ``1``: deliver the callback before exiting (a browser that waits)
 
 Only the standard library is used, so any ``python3`` on PATH can run it.
 
@@ -366,19 +369,23 @@ def _log(entry: dict[str, object]) -> None:
             fh.write(json.dumps(entry) + "\n")
 
 
+def _deliver_now(redirect: Redirect, timeout: float) -> int:
+    """Delivers the callback and waits for the client's answer; returns an exit status."""
+    try:
+        status = deliver(redirect, timeout=timeout)
+        _log({"event": "delivered", "url": redirect.url, "status": status})
+        return 0
+    except Exception as exc:
+        print(f"fake_browser: delivering {redirect.url} failed: {exc}", file=sys.stderr)
+        _log({"event": "deliver-failed", "url": redirect.url, "error": str(exc)})
+        return 1
+
+
 def main(argv: list[str]) -> int:
     timeout = float(os.environ.get("FAKE_BROWSER_TIMEOUT") or DEFAULT_TIMEOUT)
     if len(argv) == 3 and argv[1] == "--deliver":
         # Detached child: deliver the callback described in argv[2] (JSON).
-        redirect = Redirect(**json.loads(argv[2]))
-        try:
-            status = deliver(redirect, timeout=timeout)
-            _log({"event": "delivered", "url": redirect.url, "status": status})
-            return 0
-        except Exception as exc:
-            print(f"fake_browser: delivering {redirect.url} failed: {exc}", file=sys.stderr)
-            _log({"event": "deliver-failed", "url": redirect.url, "error": str(exc)})
-            return 1
+        return _deliver_now(Redirect(**json.loads(argv[2])), timeout)
 
     if len(argv) != 2:
         print("usage: fake_browser.py AUTHORIZATION_URL", file=sys.stderr)
@@ -416,6 +423,8 @@ def main(argv: list[str]) -> int:
             "tamper": how or None,
         }
     )
+    if os.environ.get("FAKE_BROWSER_WAIT") == "1":
+        return _deliver_now(result, timeout)
     subprocess.Popen(
         [sys.executable, os.path.abspath(__file__), "--deliver", json.dumps(result.__dict__)],
         stdin=subprocess.DEVNULL,

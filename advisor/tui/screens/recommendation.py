@@ -138,6 +138,15 @@ class RecommendationScreen(Screen[None]):
             title, "rec-rationale", [paragraphs(self.recommendation.outcome.rationale)], ""
         )
 
+    def _compose_sequence(self, title: str) -> ComposeResult:
+        flow = self.recommendation.flow
+        steps = flow.sequence if flow is not None else ()
+        items = [
+            plain((f"{step.sender} → {step.receiver}", "bold"), ": ", step.message)
+            for step in steps
+        ]
+        yield from _section(title, "rec-sequence", items, "•")
+
     def _compose_checklist(self, title: str) -> ComposeResult:
         items = [plain(s) for s in self.recommendation.outcome.security]
         yield from _section(title, "rec-security", items, "☐")

@@ -1,0 +1,1 @@
+"""The django-oauth-toolkit test server's Django project (see tests/dot/server.py)."""

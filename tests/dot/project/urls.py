@@ -1,0 +1,9 @@
+"""URLs: django-oauth-toolkit under /o/ (its usual place), and Django's login view."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+urlpatterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+]
