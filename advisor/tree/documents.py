@@ -135,6 +135,7 @@ def _title_problems(where: str, title: str, url: str, status: SourceStatus) -> l
             found.append(f"{where}: its url does not point at {status.document}")
         return found
     revision = status.revision
-    if status.kind == "draft" and revision and f"-{revision}" not in title and revision not in title:
+    named = revision is not None and (f"-{revision}" in title or revision in title)
+    if status.kind == "draft" and not named:
         return [f"{where}: its title should name the revision cited ({revision})"]
     return []
