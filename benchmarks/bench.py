@@ -42,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 COMPLETE_ANSWERS = [
-    "-a", "what_building=service_no_user",
+    "-a", "situation=own_service",
     "-a", "workload_platform=no_platform_identity",
     "-a", "m2m_credential=private_key",
 ]  # fmt: skip

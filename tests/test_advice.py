@@ -13,9 +13,15 @@ from advisor.session import Session
 from advisor.tree.models import Tree
 
 M2M_SECRET = {
-    "what_building": "service_no_user",
+    "situation": "own_service",
     "workload_platform": "no_platform_identity",
     "m2m_credential": "shared_secret_only",
+}
+STATIC_SPA = {
+    "situation": "person_present",
+    "client_location": "spa",
+    "spa_backend": "browser_only",
+    "static_spa_sensitivity": "one_api",
 }
 ISSUER = "https://login.example.com"
 
@@ -58,7 +64,7 @@ def test_languages_come_in_the_order_asked_and_missing_ones_are_said(
 
 
 def test_a_language_the_outcome_lacks_is_an_assumption_not_an_error(shipped_tree: Tree) -> None:
-    session = Session.replay(shipped_tree, {"what_building": "spa", "spa_backend": "browser_only"})
+    session = Session.replay(shipped_tree, STATIC_SPA)
     advice = advise(session, {}, languages=["python", "javascript"])
     assert list(advice.samples) == ["javascript"]
     assert advice.assumptions[0].startswith("no python sample for this recommendation")
@@ -66,7 +72,8 @@ def test_a_language_the_outcome_lacks_is_an_assumption_not_an_error(shipped_tree
 
 def test_strict_raises_and_lenient_records_the_problem(shipped_tree: Tree) -> None:
     session = Session.replay(
-        shipped_tree, {"what_building": "cli", "cli_browser": "yes_local_browser"}
+        shipped_tree,
+        {"situation": "person_present", "client_location": "cli", "cli_where": "laptop"},
     )
     bad = {"redirect_uri": "http://localhost:8000/cb"}  # a loopback sample needs 127.0.0.1
     with pytest.raises(ParameterError, match="loopback redirect URI"):

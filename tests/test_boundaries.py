@@ -18,7 +18,7 @@ from support.processes import modules_loaded_by
     [
         (["validate"], set()),
         (["ask"], set()),
-        (["ask", "--format", "json", "-a", "what_building=web_server"], set()),
+        (["ask", "--format", "json", "-a", "situation=person_present"], set()),
         (
             ["--tree", str(SMALL_TREE), "ask", "-a", "user_present=no", "--format", "markdown"],
             set(),

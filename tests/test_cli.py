@@ -240,7 +240,7 @@ def test_installed_console_script() -> None:
 def test_asking_for_a_language_the_outcome_lacks_is_a_note_not_an_error(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    argv = ["ask", "-a", "what_building=legacy_flow", "-a", "legacy_which=implicit",
+    argv = ["ask", "-a", "situation=legacy", "-a", "legacy_which=implicit",
             "--lang", "python", "--lang", "javascript", "-f", "json"]  # fmt: skip
     assert main(argv) == 0
     rec = json.loads(capsys.readouterr().out)["recommendation"]

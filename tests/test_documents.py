@@ -35,9 +35,7 @@ def test_every_record_entry_is_cited_or_replaced_by_a_cited_rfc(
 
 
 def _with_source(tree: Tree, source_id: str, **changes: object) -> Tree:
-    sources = tuple(
-        s.model_copy(update=changes) if s.id == source_id else s for s in tree.sources
-    )
+    sources = tuple(s.model_copy(update=changes) if s.id == source_id else s for s in tree.sources)
     return tree.model_copy(update={"sources": sources})
 
 
@@ -71,7 +69,9 @@ def test_citing_a_draft_an_rfc_replaced_fails(shipped_tree: Tree, record: Docume
         "rfc10017",
         title="OAuth 2.0 for Browser-Based Applications (draft-ietf-oauth-browser-based-apps, "
         "sections as of -26)",
-        status=SourceStatus(kind="draft", document="draft-ietf-oauth-browser-based-apps", revision="26"),
+        status=SourceStatus(
+            kind="draft", document="draft-ietf-oauth-browser-based-apps", revision="26"
+        ),
     )
     problems = citation_problems(stale, record)
     assert any("published as RFC 10017" in p and "'rfc10017'" in p for p in problems), problems
@@ -95,7 +95,9 @@ def test_sources_without_status_or_unknown_documents_fail(
 ) -> None:
     bare = Source(id="x", title="Something", url="https://example.com/")
     tree = shipped_tree.model_copy(update={"sources": (*shipped_tree.sources, bare)})
-    assert citation_problems(tree, record)[-1] == "source 'x' does not say what it cites (add status)"
+    assert (
+        citation_problems(tree, record)[-1] == "source 'x' does not say what it cites (add status)"
+    )
     unknown = bare.model_copy(update={"status": SourceStatus(kind="final", document="Unheard of")})
     tree = shipped_tree.model_copy(update={"sources": (*shipped_tree.sources, unknown)})
     assert "which the record does not know" in citation_problems(tree, record)[-1]

@@ -17,7 +17,7 @@ from advisor.tui.state import PARAMETER_FIELDS, parse_parameters
 COMPLETE = [
     "ask",
     "--answer",
-    "what_building=service_no_user",
+    "situation=own_service",
     "--answer",
     "workload_platform=no_platform_identity",
     "--answer",

@@ -167,9 +167,10 @@ def test_participants_match_the_mermaid_export() -> None:
 def test_shipped_page_size(shipped_tree: Tree) -> None:
     size = len(tree_html(shipped_tree).encode("utf-8"))
     without_samples = len(tree_html(shipped_tree, samples=False).encode("utf-8"))
-    # The samples (every outcome, every language) are most of it; the page itself is small.
-    assert without_samples < 200_000
-    assert size < 600_000
+    # The samples (every outcome, every language) are most of it; the rest grows with the tree
+    # (about 260 kB of YAML for 39 outcomes since issue 13, which doubled it).
+    assert without_samples < 400_000
+    assert size < 900_000
     code = len((PAGE_DIR / "page.js").read_bytes()) + len((PAGE_DIR / "page.css").read_bytes())
     assert code < 40_000
 

@@ -11,7 +11,7 @@ from advisor.cli import main
 COMPLETE = [
     "ask",
     "-a",
-    "what_building=service_no_user",
+    "situation=own_service",
     "-a",
     "workload_platform=no_platform_identity",
     "-a",
@@ -75,9 +75,13 @@ def test_private_use_scheme_redirect_is_accepted(capsys: pytest.CaptureFixture[s
     argv = [
         "ask",
         "-a",
-        "what_building=native",
+        "situation=person_present",
+        "-a",
+        "client_location=native",
         "-a",
         "native_platform=mobile",
+        "-a",
+        "native_needs=neither",
         "--redirect-uri",
         "com.example.app:/oauth2redirect",
         "--lang",

@@ -21,8 +21,8 @@ from support.paths import DATA
 
 ESCAPING = DATA / "trees" / "escaping.yaml"
 
-WEB_APP = ["-a", "what_building=web_server", "-a", "web_sensitive=ordinary",
-           "-a", "web_offline=online_only"]  # fmt: skip
+WEB_APP = ["-a", "situation=person_present", "-a", "client_location=web_server",
+           "-a", "web_sensitivity=one_api"]  # fmt: skip
 PARAMS = [
     "--issuer", "https://login.example.org/tenant",
     "--client-id", "web-portal",
@@ -139,13 +139,15 @@ def test_report_structure(capsys: pytest.CaptureFixture[str]) -> None:
     ):
         assert f"\n{heading}\n" in text, heading
     assert "\n- [ ] " in text  # the checklist as task items
-    assert "| 1 | What are you building? |" in text
+    assert "| 1 | What should your code do, and for whom? |" in text
     assert "](https://www.rfc-editor.org/rfc/rfc9700#section-" in text
     assert "\n```python\n" in text
 
 
 def test_incomplete_walk_as_markdown(capsys: pytest.CaptureFixture[str]) -> None:
-    text = report(["ask", "-a", "what_building=web_server"], capsys)
+    text = report(
+        ["ask", "-a", "situation=person_present", "-a", "client_location=web_server"], capsys
+    )
     assert text.startswith("# Next question: ")
     assert "`regulated`" in text
     assert "<!-- grant-advisor:answers -->" in text

@@ -37,7 +37,7 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 TREE_ARGS: list[str] = []  # the shipped tree
 CLIENT_SECRET_ANSWERS = [
-    "-a", "what_building=service_no_user",
+    "-a", "situation=own_service",
     "-a", "workload_platform=no_platform_identity",
     "-a", "m2m_credential=shared_secret_only",
 ]  # fmt: skip

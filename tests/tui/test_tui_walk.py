@@ -63,9 +63,12 @@ async def test_walk_to_every_outcome_by_keys(outcome: str, walk: list[tuple[str,
 async def test_walk_by_mouse() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        assert await pilot.click("#choice-person_present")
+        await pilot.pause()
         assert await pilot.click("#choice-cli")
         await pilot.pause()
-        assert app.session is not None and app.session.answers == (("what_building", "cli"),)
+        assert app.session is not None
+        assert app.session.answers == (("situation", "person_present"), ("client_location", "cli"))
         question = app.session.current_question
         assert question is not None
         assert await pilot.click(f"#choice-{question.choices[0].id}")
@@ -134,15 +137,15 @@ async def test_breadcrumb_revisit_by_click_and_by_keys() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         assert app.session is not None
-        await answer_by_number(pilot, 0)  # what_building=web_server
-        await answer_by_number(pilot, 1)  # web_sensitive: not high assurance
+        await answer_by_number(pilot, 0)  # situation=person_present
+        await answer_by_number(pilot, 1)  # client_location=spa
         assert len(app.session.steps) == 2
         assert len(app.screen.query_one("#breadcrumb", Breadcrumb).children) == 2
         assert await pilot.click("#step-0")
         await pilot.pause()
         assert app.session.steps == ()
         assert app.session.current_question is not None
-        assert app.session.current_question.id == "what_building"
+        assert app.session.current_question.id == "situation"
         # keys: p moves to the path (on the last step), up, Enter revisits that step
         await answer_by_number(pilot, 0)
         await answer_by_number(pilot, 1)
@@ -151,7 +154,7 @@ async def test_breadcrumb_revisit_by_click_and_by_keys() -> None:
         assert app.screen.focused is app.screen.query_one("#breadcrumb")
         await pilot.press("enter")  # the last step: answer the second question again
         await pilot.pause()
-        assert [q for q, _ in app.session.answers] == ["what_building"]
+        assert [q for q, _ in app.session.answers] == ["situation"]
         assert app.screen.focused is app.screen.query_one("#choices")
         await answer_by_number(pilot, 1)
         await pilot.press("p", "up", "enter")
@@ -178,7 +181,7 @@ async def test_each_question_starts_at_the_top_of_its_choices() -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         choices = app.screen.query_one("#choices", ChoiceList)
-        await pilot.press("end")  # the last of ten choices: the list scrolls down
+        await pilot.press("end")  # the last choice: the list scrolls down
         await pilot.pause()
         assert choices.scroll_y > 0
         await pilot.press("3")
@@ -188,7 +191,10 @@ async def test_each_question_starts_at_the_top_of_its_choices() -> None:
         assert app.screen.query_one("#choices", ChoiceList) is choices
         assert choices.index == 0 and choices.scroll_y == 0
         assert choices.vertical_scrollbar.position == 0  # the scrollbar agrees
-        assert [item.id for item in choices.children][:2] == ["choice-web_server", "choice-spa"]
+        assert [item.id for item in choices.children][:2] == [
+            "choice-person_present",
+            "choice-person_away",
+        ]
 
 
 async def test_the_footer_is_not_rebuilt_by_an_answer() -> None:
