@@ -110,3 +110,15 @@ def test_ask_with_broken_tree_exits_2_and_points_to_validate(
     assert code == 2
     assert "grant-advisor validate" in err.splitlines()[0]
     assert "cycle: user_present" in err
+
+
+def test_a_tree_written_before_grant_and_companions_says_what_changed(tmp_path: Path) -> None:
+    """Outcomes used to name their ``flow``; the error says it is now ``grant``."""
+    old = (DATA / "trees" / "small.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "old.yaml"
+    path.write_text(old.replace("    grant: ", "    flow: "), encoding="utf-8")
+    with pytest.raises(TreeValidationError) as caught:
+        load(path)
+    text = "\n".join(p.format() for p in caught.value.problems)
+    assert "unknown field 'flow'" in text
+    assert "now 'grant'" in text and "companions" in text

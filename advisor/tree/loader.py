@@ -37,7 +37,7 @@ from advisor.tree.models import (
 )
 
 MAX_TREE_BYTES: Final = 8 * 1024 * 1024
-"""Largest tree file accepted (8 MiB; the shipped tree is about 1% of that)."""
+"""Largest tree file accepted (8 MiB; the shipped tree is about 3% of that)."""
 
 PACKAGED_TREE: Final = Path(__file__).resolve().parents[1] / "data" / "decision_tree.yaml"
 """Where the wheel carries the canonical tree."""
@@ -326,6 +326,11 @@ def _problem(path: DataPath, error: dict[str, Any], data: dict[str, Any]) -> Pro
         message = f"{field}: unknown field {key!r}"
         allowed = list(model.model_fields) if model else []
         hint = did_you_mean(key, allowed) or (f"allowed: {', '.join(allowed)}" if allowed else None)
+        if model is Outcome and key == "flow":
+            hint = (
+                "an outcome's 'flow' is now 'grant' (the flow that obtains the tokens); "
+                "refresh tokens go under 'companions'"
+            )
     elif kind in ("literal_error", "enum"):
         expected = error.get("ctx", {}).get("expected", "")
         options = [o.strip("'") for o in _split_expected(str(expected))]
