@@ -393,7 +393,8 @@ def test_outcome_without_flow_has_no_findings() -> None:
             capable(device_authorization_endpoint=None),
             ("none",),
             (),
-            {"no_device_authorization_endpoint": "error"},
+            # The grant is listed: supported; only where to send the request is unknown.
+            {"device_endpoint_not_listed": "info"},
             id="no-device-endpoint",
         ),
         pytest.param(
@@ -401,7 +402,7 @@ def test_outcome_without_flow_has_no_findings() -> None:
             capable(backchannel_authentication_endpoint=None),
             ("private_key_jwt", "client_secret_basic"),
             (),
-            {"no_backchannel_authentication_endpoint": "error"},
+            {"backchannel_endpoint_not_listed": "info"},
             id="no-ciba-endpoint",
         ),
         pytest.param(
@@ -481,7 +482,7 @@ def test_outcome_without_flow_has_no_findings() -> None:
             capable(pushed_authorization_request_endpoint=None),
             ("private_key_jwt",),
             ("pkce_s256", "par"),
-            {"par_not_supported": "error"},
+            {"par_not_listed": "warning"},
             id="par-missing",
         ),
         pytest.param(
@@ -497,7 +498,7 @@ def test_outcome_without_flow_has_no_findings() -> None:
             capable(dpop_signing_alg_values_supported=None),
             ("private_key_jwt",),
             ("pkce_s256", "dpop"),
-            {"dpop_not_supported": "error"},
+            {"dpop_not_listed": "warning"},
             id="dpop-missing",
         ),
         pytest.param(
@@ -521,7 +522,7 @@ def test_outcome_without_flow_has_no_findings() -> None:
             capable(authorization_response_iss_parameter_supported=False),
             ("private_key_jwt",),
             ("pkce_s256", "iss_parameter"),
-            {"iss_parameter_not_supported": "warning"},
+            {"iss_parameter_needed": "warning", "iss_parameter_not_supported": "info"},
             id="iss-false-needed",
         ),
         pytest.param(
@@ -537,7 +538,7 @@ def test_outcome_without_flow_has_no_findings() -> None:
             capable(grant_types_supported=None),
             ("private_key_jwt", "client_secret_basic"),
             ("pkce_s256", "refresh_tokens"),
-            {"refresh_token_not_supported": "warning"},
+            {"refresh_token_not_listed": "warning"},
             id="refresh-grant-types-absent",
         ),
         pytest.param(
@@ -593,11 +594,14 @@ def test_findings_are_sorted_errors_first_and_frozen() -> None:
         grant_types_supported=None,
         token_endpoint_auth_methods_supported=["client_secret_post"],
     )
-    findings = check("device_code", metadata, ("none",))
+    findings = check("device_code", metadata, ("private_key_jwt",))
     severities = [f.severity for f in findings]
     assert severities == sorted(severities, key=["error", "warning", "info"].index)
-    assert "no_device_authorization_endpoint" in codes(findings)
-    assert "client_auth_not_supported" in codes(findings)
+    assert codes(findings) == {
+        "client_auth_not_supported": "error",
+        "grant_type_not_listed": "warning",
+        "device_endpoint_not_listed": "info",
+    }
     with pytest.raises(AttributeError):
         findings[0].severity = "info"  # type: ignore[misc]
 
@@ -649,15 +653,17 @@ def test_check_server_reports_features_and_each_flow() -> None:
     )
     by_flow = {s.flow: s for s in limited.flows}
     assert by_flow["device_code"].status == "unsupported"
-    assert "no_device_authorization_endpoint" in codes(list(by_flow["device_code"].findings))
+    # The grant list leaves the device grant out: that is the error; the missing endpoint
+    # adds nothing (it is optional metadata either way).
+    assert codes(list(by_flow["device_code"].findings)) == {"grant_type_not_supported": "error"}
     assert by_flow["ciba"].status == "unsupported"
     assert by_flow["authorization_code"].status == "unknown"  # PKCE not advertised
     assert by_flow["client_credentials"].status == "supported"
     assert by_flow["token_exchange"].status == "unsupported"
     text = server_report_text(limited)
     assert "Features:" in text and "Flows:" in text
-    assert "[no ] Device" in text or "[no ] " in text
-    assert "no_device_authorization_endpoint" in text
+    assert "[no ] Device" in text
+    assert "[grant_type_not_supported]" in text
 
 
 def test_check_flow_without_server_level_findings() -> None:
@@ -939,7 +945,11 @@ def test_cli_ask_discover_reports_findings_in_every_format(
     stub: MetadataStub, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # The small tree's device outcome, against a server without the device flow.
-    stub.json(WELL_KNOWN_OAUTH, stub.metadata(device_authorization_endpoint=None))
+    grants = ["authorization_code", "client_credentials", "refresh_token"]
+    stub.json(
+        WELL_KNOWN_OAUTH,
+        stub.metadata(device_authorization_endpoint=None, grant_types_supported=grants),
+    )
     argv = [
         "--tree", str(SMALL_TREE), "ask", "-a", "user_present=yes", "-a", "has_browser=no_browser",
         "--issuer", stub.issuer, "--discover",
@@ -952,20 +962,20 @@ def test_cli_ask_discover_reports_findings_in_every_format(
         "metadata_url": stub.issuer + WELL_KNOWN_OAUTH,
     }
     found = {f["code"]: f["severity"] for f in data["findings"]}
-    assert found == {"no_device_authorization_endpoint": "error", "plain_http": "warning"}
+    assert found == {"grant_type_not_supported": "error", "plain_http": "warning"}
     assert all(set(f) == {"severity", "code", "message"} for f in data["findings"])
 
     code, out, _ = run_cli([*argv, "--format", "text"], capsys)
     assert code == 0
     section = out.split("Server compatibility: ", 1)[1].split("\n\n", 1)[0]
     assert section.startswith(stub.issuer)
-    assert "- error: the server has no device_authorization_endpoint" in section
+    assert "- error: the server does not support" in section
     assert "[plain_http]" in section
 
     code, out, _ = run_cli([*argv, "--format", "markdown"], capsys)
     assert code == 0
     assert "## Server compatibility" in out
-    assert "- **error** (`no_device_authorization_endpoint`)" in out
+    assert "- **error** (`grant_type_not_supported`)" in out
 
 
 def test_cli_ask_discover_with_no_findings_says_so(
@@ -989,7 +999,11 @@ def test_cli_ask_discover_stops_at_an_incomplete_walk(
 
 
 def test_cli_check_server(stub: MetadataStub, capsys: pytest.CaptureFixture[str]) -> None:
-    stub.json(WELL_KNOWN_OAUTH, stub.metadata(device_authorization_endpoint=None))
+    grants = ["authorization_code", "client_credentials", "refresh_token"]
+    stub.json(
+        WELL_KNOWN_OAUTH,
+        stub.metadata(device_authorization_endpoint=None, grant_types_supported=grants),
+    )
     code, out, err = run_cli(["--tree", str(SMALL_TREE), "check-server", stub.issuer], capsys)
     assert (code, err) == (0, "")
     assert out.startswith(f"Authorization server {stub.issuer}\n")
