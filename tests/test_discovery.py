@@ -159,6 +159,7 @@ def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
             "https://as.example.com/tenant",
             [
                 "https://as.example.com/.well-known/oauth-authorization-server/tenant",
+                "https://as.example.com/tenant/.well-known/oauth-authorization-server",
                 "https://as.example.com/tenant/.well-known/openid-configuration",
                 "https://as.example.com/.well-known/openid-configuration/tenant",
             ],
@@ -167,6 +168,7 @@ def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
             "https://as.example.com/tenant/",
             [
                 "https://as.example.com/.well-known/oauth-authorization-server/tenant",
+                "https://as.example.com/tenant/.well-known/oauth-authorization-server",
                 "https://as.example.com/tenant/.well-known/openid-configuration",
                 "https://as.example.com/.well-known/openid-configuration/tenant",
             ],
@@ -175,6 +177,7 @@ def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
             "https://as.example.com:8443/realms/a/b",
             [
                 "https://as.example.com:8443/.well-known/oauth-authorization-server/realms/a/b",
+                "https://as.example.com:8443/realms/a/b/.well-known/oauth-authorization-server",
                 "https://as.example.com:8443/realms/a/b/.well-known/openid-configuration",
                 "https://as.example.com:8443/.well-known/openid-configuration/realms/a/b",
             ],
@@ -694,6 +697,7 @@ def test_issuer_with_path_tries_each_url_in_order(stub: MetadataStub) -> None:
     assert meta.url == stub.issuer + WELL_KNOWN_OPENID + "/tenant"
     assert stub.paths() == [
         WELL_KNOWN_OAUTH + "/tenant",
+        "/tenant" + WELL_KNOWN_OAUTH,
         "/tenant" + WELL_KNOWN_OPENID,
         WELL_KNOWN_OPENID + "/tenant",
     ]
