@@ -893,9 +893,67 @@ def test_dns_failure(monkeypatch: pytest.MonkeyPatch) -> None:
 
 NEEDS_ISSUER = "--discover needs --issuer URL (the authorization server's issuer)"
 SMALL_M2M = ["--tree", str(SMALL_TREE), "ask", "-a", "user_present=no"]
+SHIPPED_M2M = [
+    "ask", "-a", "what_building=service_no_user", "-a", "workload_platform=no_platform_identity",
+    "-a", "m2m_credential=shared_secret_only", "--lang", "python",
+]  # fmt: skip
 
 
-@pytest.mark.parametrize("case", list(FAILURES))
+ANSWERED = {
+    "wrong-issuer": "issuer_mismatch",
+    "issuer-trailing-slash": "issuer_mismatch",
+    "no-issuer": "issuer_mismatch",
+    "not-json": "metadata_not_found",
+    "json-array": "metadata_not_found",
+    "404": "metadata_not_found",
+    "500": "metadata_not_found",
+}
+"""Failures in which the server answered without usable metadata, with their finding code."""
+
+
+def test_answered_failures_carry_their_code(stub: MetadataStub) -> None:
+    for case, code in ANSWERED.items():
+        with MetadataStub() as server:
+            issuer = FAILURES[case][0](server)
+            with pytest.raises(DiscoveryError) as info:
+                discover(issuer, timeout=0.5, total_timeout=1.5)
+        assert info.value.code == code, case
+    for case in set(FAILURES) - set(ANSWERED):
+        with MetadataStub() as server:
+            issuer = FAILURES[case][0](server)
+            with pytest.raises(DiscoveryError) as info:
+                discover(issuer, timeout=0.5, total_timeout=1.5)
+        assert info.value.code == "discovery_failed", case
+
+
+@pytest.mark.parametrize("case", sorted(ANSWERED))
+def test_cli_ask_reports_an_answered_failure_as_a_finding_and_exits_0(
+    case: str,
+    stub: MetadataStub,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    setup, words = FAILURES[case]
+    issuer = setup(stub)
+    monkeypatch.setattr("advisor.server.fetch.DEFAULT_TIMEOUT", 0.5)
+    code, out, err = run_cli([*SHIPPED_M2M, "--issuer", issuer, "--discover", "-f", "json"], capsys)
+    assert (code, err) == (0, "")
+    data = json.loads(out)["recommendation"]
+    assert data["server"] == {"issuer": issuer, "metadata_url": None, "metadata_kind": None}
+    (finding,) = data["findings"]
+    assert (finding["severity"], finding["code"]) == ("error", ANSWERED[case])
+    for word in words:
+        assert word in finding["message"]
+    # The recommendation is all there; its samples use the endpoints derived from the issuer.
+    assert data["flow"] == "client_credentials" and data["samples"]
+    assert any("derived from the issuer" in a for a in data["assumptions"])
+    # check-server says the same thing, as its one-line error (it has nothing to report).
+    code, out, err = run_cli(["--tree", str(SMALL_TREE), "check-server", issuer], capsys)
+    assert (code, out) == (2, "")
+    assert err == f"grant-advisor: error: {finding['message']}\n"
+
+
+@pytest.mark.parametrize("case", sorted(set(FAILURES) - set(ANSWERED)))
 def test_cli_discovery_failures_exit_2_with_one_line(
     case: str,
     stub: MetadataStub,
@@ -933,7 +991,7 @@ def test_cli_discover_without_issuer_is_a_usage_error(capsys: pytest.CaptureFixt
 
 def test_cli_error_in_a_fresh_process_has_no_traceback(stub: MetadataStub) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "advisor", *SMALL_M2M, "--issuer", stub.issuer, "--discover"],
+        [sys.executable, "-m", "advisor", "--tree", str(SMALL_TREE), "check-server", stub.issuer],
         capture_output=True,
         text=True,
         timeout=60,
@@ -964,6 +1022,7 @@ def test_cli_ask_discover_reports_findings_in_every_format(
     assert data["server"] == {
         "issuer": stub.issuer,
         "metadata_url": stub.issuer + WELL_KNOWN_OAUTH,
+        "metadata_kind": "oauth",
     }
     found = {f["code"]: f["severity"] for f in data["findings"]}
     assert found == {"grant_type_not_supported": "error", "plain_http": "warning"}

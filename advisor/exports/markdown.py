@@ -231,9 +231,8 @@ def _samples(advice: Advice, rec: Recommendation) -> list[str]:
     if not advice.samples:
         return []
     parts = ["## Sample code", ""]
-    sample = rec.outcome.sample
-    if sample and sample.note:
-        parts += [paragraphs(sample.note), ""]
+    if advice.sample_note:
+        parts += [paragraphs(advice.sample_note), ""]
     if advice.assumptions:
         parts += ["Assumptions:", "", *(f"- {literal(a)}" for a in advice.assumptions), ""]
     for language, code in advice.code.items():

@@ -180,9 +180,8 @@ def _samples(advice: Advice, rec: Recommendation, width: int) -> list[str]:
     lines: list[str] = []
     if advice.assumptions:
         lines += ["", "Assumptions in the samples:", *_bullets(list(advice.assumptions), width)]
-    sample = rec.outcome.sample
-    if sample and sample.note and advice.samples:
-        lines += ["", _wrap(sample.note, width)]
+    if advice.sample_note and advice.samples:
+        lines += ["", _wrap(advice.sample_note, width)]
     for language, code in advice.code.items():
         rule = f"── sample: {language} "
         lines += ["", rule + "─" * max(0, min(width, 60) - len(rule)), code.rstrip("\n")]
