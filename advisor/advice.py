@@ -355,6 +355,17 @@ _AUDIENCE_PARAMETER: Final[Mapping[str, str]] = MappingProxyType(
 """The request parameter each shipped template sends ``--audience`` as (RFC 8707 ``resource``
 or RFC 8693 ``audience``); templates not listed do not send it."""
 
+_SENT_BY_THE_SAMPLES: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
+    {
+        # Every authorization code template uses PKCE with S256 (RFC 7636 §4.3).
+        "authorization request": MappingProxyType(
+            {"code_challenge_method": "S256", "response_type": "code"}
+        ),
+    }
+)
+"""Request parameters the shipped templates always send, with their value: a provider need
+they already meet is not a note."""
+
 
 def tailor(
     params: SampleParams,
@@ -504,8 +515,10 @@ def _effect_notes(
             ("token request", effect.token_params),
         )
         for request, extra in requests:
-            if extra:
-                pairs = ", ".join(f"{k}={v}" for k, v in extra.items())
+            already = _SENT_BY_THE_SAMPLES.get(request, {})
+            missing = {k: v for k, v in extra.items() if already.get(k) != v}
+            if missing:
+                pairs = ", ".join(f"{k}={v}" for k, v in missing.items())
                 notes.append(
                     f"not in the samples: {who} expects {pairs} on the {request} {where}; the "
                     "samples do not send these parameters, add them yourself"

@@ -16,13 +16,14 @@ from advisor.core.errors import DiscoveryError
 from advisor.exports.data import session_data
 from advisor.exports.markdown import recommendation_markdown
 from advisor.exports.text import recommendation_text
+from advisor.server.fetch import discover
 from advisor.server.findings import check_flow
 from advisor.server.metadata import registered_grant
 from advisor.server.model import ServerMetadata
 from advisor.session import Session
 from advisor.tree.models import Tree
 from support.metadata_stub import WELL_KNOWN_OAUTH, MetadataStub
-from support.provider_metadata import document, walk_answers
+from support.provider_metadata import document, serve, walk_answers
 
 ISSUER = "https://login.example.com"
 
@@ -305,3 +306,28 @@ def test_a_guessed_provider_does_not_change_the_samples(shipped_tree: Tree) -> N
     )
     advice = advise(walk, {}, languages=["javascript"], metadata=certain)
     assert advice.params.scopes == ("openid", "profile", "offline_access")
+
+
+def test_a_provider_need_the_samples_already_meet_is_not_a_note(
+    shipped_tree: Tree, stub: MetadataStub
+) -> None:
+    # django-oauth-toolkit wants code_challenge_method=S256, which every authorization code
+    # sample sends; its resource parameter is what the client credentials samples send.
+    issuer, _ = serve(stub, "dot")
+    dot = discover(issuer, timeout=2)
+    web = advise(session(shipped_tree, "web_server_code"), {}, languages=["python"], metadata=dot)
+    assert "code_challenge_method" in web.samples["python"].code
+    assert not any("code_challenge_method" in a for a in web.assumptions), web.assumptions
+    m2m = advise(session(shipped_tree, "m2m_client_secret"), {}, languages=["python"], metadata=dot)
+    assert any(
+        a.startswith("pass --audience: if this is django-oauth-toolkit (DOT), it takes the target")
+        and "which the samples send from --audience" in a
+        for a in m2m.assumptions
+    ), m2m.assumptions
+    given = advise(
+        session(shipped_tree, "m2m_client_secret"),
+        {"audience": "https://api.example.org"},
+        languages=["python"],
+        metadata=dot,
+    )
+    assert not any("--audience" in a for a in given.assumptions)
