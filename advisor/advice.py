@@ -355,16 +355,21 @@ _AUDIENCE_PARAMETER: Final[Mapping[str, str]] = MappingProxyType(
 """The request parameter each shipped template sends ``--audience`` as (RFC 8707 ``resource``
 or RFC 8693 ``audience``); templates not listed do not send it."""
 
-_SENT_BY_THE_SAMPLES: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
+_SENT_BY_THE_SAMPLES: Final[Mapping[str, Mapping[str, str | None]]] = MappingProxyType(
     {
-        # Every authorization code template uses PKCE with S256 (RFC 7636 §4.3).
+        # Every authorization code template uses PKCE with S256 (RFC 7636 §4.3) ...
         "authorization request": MappingProxyType(
             {"code_challenge_method": "S256", "response_type": "code"}
         ),
+        # ... and sends its redirect URI again with the code (RFC 6749 §4.1.3).
+        "token request": MappingProxyType({"redirect_uri": None}),
     }
 )
-"""Request parameters the shipped templates always send, with their value: a provider need
-they already meet is not a note."""
+"""Request parameters the shipped authorization code templates always send, with their value
+(None: whatever the user's): a provider need they already meet is not a note."""
+
+_REDIRECT_FLOWS: Final = frozenset({"authorization_code", "refresh_token"})
+"""Flows with a redirect URI (RFC 6749 §4.1): ``redirect_uri`` means nothing to the others."""
 
 
 def tailor(
@@ -515,19 +520,24 @@ def _effect_notes(
             ("token request", effect.token_params),
         )
         for request, extra in requests:
-            already = _SENT_BY_THE_SAMPLES.get(request, {})
-            missing = {k: v for k, v in extra.items() if already.get(k) != v}
+            already = _SENT_BY_THE_SAMPLES.get(request, {}) if flow == "authorization_code" else {}
+            missing = {
+                k: v
+                for k, v in extra.items()
+                if not (k in already and already[k] in (None, v))
+                and not (k == "redirect_uri" and flow not in _REDIRECT_FLOWS)
+            }
             if missing:
                 pairs = ", ".join(f"{k}={v}" for k, v in missing.items())
                 notes.append(
                     f"not in the samples: {who} expects {pairs} on the {request} {where}; the "
                     "samples do not send these parameters, add them yourself"
                 )
-        if effect.grant_type_override:
-            standard = GRANT_TYPES.get(flow or "") or "the standard grant type"
+        standard = GRANT_TYPES.get(flow or "")
+        if effect.grant_type_override and effect.grant_type_override != standard:
             notes.append(
                 f"not in the samples: {who} uses grant_type={effect.grant_type_override} for "
-                f"this {where}; the samples send {standard}"
+                f"this {where}; the samples send {standard or 'the standard grant type'}"
             )
         if effect.audience_param:
             wanted = effect.audience_param

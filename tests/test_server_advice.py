@@ -331,3 +331,26 @@ def test_a_provider_need_the_samples_already_meet_is_not_a_note(
         metadata=dot,
     )
     assert not any("--audience" in a for a in given.assumptions)
+
+
+def test_provider_notes_only_where_they_apply(shipped_tree: Tree) -> None:
+    gitlab = real("gitlab")  # refreshing sends redirect_uri again, in GitLab's examples
+
+    def notes(outcome: str, metadata: ServerMetadata) -> list[str]:
+        advice = advise(session(shipped_tree, outcome), {}, languages=["python"], metadata=metadata)
+        return [a for a in advice.assumptions if a.startswith("not in the samples")]
+
+    refresh = notes("offline_access", gitlab)  # the refresh token outcome
+    assert any("redirect_uri=<same redirect_uri> on the token request" in a for a in refresh)
+    assert not any("redirect_uri" in a for a in notes("web_server_code", gitlab))  # sent
+    assert not any("redirect_uri" in a for a in notes("device_code_tv", gitlab))  # no redirect
+    entra = real("entra")  # On-Behalf-Of: the jwt-bearer grant with requested_token_use
+    jwt = notes("jwt_bearer", entra)
+    assert not any("uses grant_type=" in a for a in jwt)  # the jwt-bearer sample sends it
+    assert any("requested_token_use=on_behalf_of on the token request" in a for a in jwt)
+    exchange = notes("token_exchange", entra)
+    assert any(
+        "uses grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer" in a
+        and "the samples send urn:ietf:params:oauth:grant-type:token-exchange" in a
+        for a in exchange
+    )
