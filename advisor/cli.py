@@ -10,6 +10,10 @@
     check-server  which flows an authorization server supports (RFC 8414 metadata)
 
 Exit codes: 0 success, 1 validation problems found (``validate``), 2 usage or input error.
+``ask --discover`` and ``sample --discover`` exit 0 when the server answered without usable
+metadata (a templated issuer, another issuer, no document): the advice is printed with the
+problem as an error finding; a server that cannot be read at all exits 2, as in
+``check-server``.
 Heavy modules (pydantic models, Jinja2, httpx, Textual) are imported inside the commands that
 need them, so each command pays only for what it uses.
 """
@@ -27,6 +31,7 @@ from advisor import __version__
 from advisor.core.vocabulary import CLIENT_AUTH_METHODS, LANGUAGE_IDS
 
 if TYPE_CHECKING:
+    from advisor.core.errors import DiscoveryError
     from advisor.server.model import ServerMetadata
     from advisor.tree.loader import LoadedTree
 
@@ -398,12 +403,18 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     recommendation = session.recommendation()
     # Nothing is fetched for an incomplete walk or an outcome without a flow.
     wants_server = recommendation is not None and recommendation.outcome.flow != "none"
+    metadata, problem = (
+        _discover_for_advice(parameters["issuer"])
+        if args.discover and wants_server
+        else (None, None)
+    )
     advice = advise(
         session,
         parameters,
         languages=args.lang,
         template_dirs=tuple(args.templates),
-        metadata=_discover(parameters["issuer"]) if args.discover and wants_server else None,
+        metadata=metadata,
+        discovery_error=problem,
     )
     if args.format == "json":
         from advisor.exports.data import session_data
@@ -426,6 +437,22 @@ def _discover(issuer: str) -> ServerMetadata:
     from advisor.server.fetch import discover
 
     return discover(issuer)
+
+
+def _discover_for_advice(issuer: str) -> tuple[ServerMetadata | None, DiscoveryError | None]:
+    """Discovery for ``ask`` and ``sample``: the metadata, or the problem when the server
+    answered but gave no metadata usable for ``issuer`` (a templated issuer, another issuer,
+    no document anywhere): the advice is still printed, with the problem as an error finding.
+    A server that cannot be read at all (network, TLS, time, size, redirects) stays an error
+    (exit 2)."""
+    from advisor.core.errors import ANSWERED_DISCOVERY_CODES, DiscoveryError
+
+    try:
+        return _discover(issuer), None
+    except DiscoveryError as exc:
+        if exc.code not in ANSWERED_DISCOVERY_CODES:
+            raise
+        return None, exc
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -535,12 +562,16 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     if args.discover and not parameters.get("issuer"):
         raise ParameterError("--discover needs --issuer URL (the authorization server's issuer)")
     flow = TEMPLATES[template].flow if template in TEMPLATES else args.flow
+    metadata, problem = (
+        _discover_for_advice(parameters["issuer"]) if args.discover else (None, None)
+    )
     advice = advise(
         SampleChoice(template, flow if flow in DEFAULT_TEMPLATE else None),
         parameters,
         languages=[language],
         template_dirs=tuple(args.templates),
-        metadata=_discover(parameters["issuer"]) if args.discover else None,
+        metadata=metadata,
+        discovery_error=problem,
     )
     if advice.compatibility is not None:
         for finding in advice.compatibility.findings:

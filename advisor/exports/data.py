@@ -40,7 +40,9 @@ def recommendation_data(advice: Advice, recommendation: Recommendation) -> dict[
 
     ``samples`` maps language to code. After discovery, ``findings`` lists what the server's
     metadata says about the advice (``[]``: it supports everything) and ``server`` names the
-    server.
+    server, where its metadata was read (``metadata_url``, null when discovery found none it
+    could use: the findings say why) and which kind of document it was (``metadata_kind``:
+    ``oauth`` for RFC 8414, ``openid`` for OpenID Connect Discovery).
     """
     outcome = recommendation.outcome
     flow = recommendation.flow
@@ -67,13 +69,17 @@ def recommendation_data(advice: Advice, recommendation: Recommendation) -> dict[
         "instead_of": outcome.instead_of,
         "samples": advice.code,
     }
-    if outcome.sample and outcome.sample.note:
-        data["samples_note"] = outcome.sample.note
+    if advice.sample_note:
+        data["samples_note"] = advice.sample_note
     if advice.assumptions:
         data["assumptions"] = list(advice.assumptions)
     compat = advice.compatibility
     if compat is not None:
-        data["server"] = {"issuer": compat.issuer, "metadata_url": compat.metadata_url}
+        data["server"] = {
+            "issuer": compat.issuer,
+            "metadata_url": compat.metadata_url,
+            "metadata_kind": compat.metadata_kind,
+        }
         data["findings"] = [f.as_dict() for f in compat.findings]
     return data
 
