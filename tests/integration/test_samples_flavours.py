@@ -1,0 +1,207 @@
+"""End to end: every library flavour of a sample, run as a user would run it, obtains a token.
+
+The flavours are the samples built on a client library instead of the standard library:
+Authlib (python) and openid-client (javascript), ``--library`` on the command line. Each test
+renders a flavour, writes it to a temporary folder and runs it as a subprocess as its header
+says (``python x_authlib.py``, ``node x_openid_client.mjs``; for openid-client the folder's
+``node_modules`` links to tests/node_modules, as ``npm install openid-client`` there would
+make it), with its environment variables set. Success means exit status 0 and the token
+summary (``access_token: ...``) on stdout; a failure must be exit status 1 with one
+``error: ...`` line on stderr and no traceback or stack trace.
+
+Two servers, as for the dependency-free samples:
+
+- oidc-provider (``oidc_provider``, tests/oidc/server.mjs): every flavour. Token exchange
+  there is a grant the test server adds itself (TEST CODE: it checks the sample's request).
+- django-oauth-toolkit (``dot_server``, tests/dot/server.py): the flavours of the grants it
+  has: client credentials (basic, post), authorization code with PKCE (loopback, web app),
+  refresh with rotation, the device grant. It has no CIBA, token exchange or
+  private_key_jwt.
+
+A scripted token endpoint checks what neither server can: the device grant's slow_down and
+expiry.
+
+Slow, polling flows (device code, CIBA) start in background threads when the module starts,
+so their waiting overlaps with the other tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from advisor.core.vocabulary import LIBRARIES
+from advisor.samples.catalog import TEMPLATES
+from advisor.samples.params import SampleParams
+from support.dot import DOTServer
+from support.oidc import OIDCProvider
+from support.samples import Run, run, write_sample
+
+pytestmark = pytest.mark.integration
+
+FLAVOURS = tuple((spec.language, spec.id) for spec in LIBRARIES.values())
+"""(language, library) of every flavour."""
+IDS = [library for _, library in FLAVOURS]
+SECRET_METHODS = ("client_secret_basic", "client_secret_post")
+ENDPOINTS = (
+    "authorization_endpoint",
+    "token_endpoint",
+    "device_authorization_endpoint",
+    "backchannel_authentication_endpoint",
+    "pushed_authorization_request_endpoint",
+)
+PKJWT_TWIN = {
+    "web-app": "web-app-pkjwt",
+    "ciba-client": "ciba-pkjwt",
+    "exchange-client": "exchange-pkjwt",
+}
+"""The test provider's private_key_jwt twin of each client_secret_basic client."""
+
+
+def assert_one_error_line(result: Run, *words: str) -> None:
+    """Exit 1, one ``error:`` line on stderr containing ``words``, no traceback."""
+    assert result.returncode == 1, str(result)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), str(result)
+    for word in words:
+        assert word in lines[0], str(result)
+
+
+# --- oidc-provider helpers ---------------------------------------------------------------------
+
+
+def oidc_params(provider: OIDCProvider, client_id: str, **values: Any) -> SampleParams:
+    """Sample parameters with every endpoint the provider's discovery document lists."""
+    endpoints = {name: getattr(provider, name) for name in ENDPOINTS}
+    params = SampleParams(
+        issuer=provider.issuer,
+        client_id=client_id,
+        discovered=frozenset(n for n, v in endpoints.items() if v),
+        **endpoints,
+    )
+    return params.with_values(**values)
+
+
+def oidc_env(provider: OIDCProvider, **values: str | Path) -> dict[str, str]:
+    """The environment a user would have: theirs (without OAUTH_*), BROWSER, ``values``."""
+    env = {k: v for k, v in provider.sample_env().items() if not k.startswith("OAUTH_")}
+    env.update({k: str(v) for k, v in values.items()})
+    return env
+
+
+def client_for(client_id: str, client_auth: str) -> str:
+    return PKJWT_TWIN[client_id] if client_auth == "private_key_jwt" else client_id
+
+
+def oidc_credentials(
+    provider: OIDCProvider, client_id: str, client_auth: str, *, wrong: bool = False
+) -> dict[str, str]:
+    """What a flavour needs to authenticate as ``client_id`` (both libraries sign
+    private_key_jwt assertions themselves, from the key file); ``wrong``: a wrong secret, or
+    a key that is not the client's."""
+    if client_auth == "none":
+        return {}
+    if client_auth == "private_key_jwt":
+        registered = provider.cc_pkjwt_key
+        key = provider.jwt_bearer_key if wrong else registered
+        return {
+            "OAUTH_PRIVATE_KEY_FILE": str(key.private_key_pem),
+            "OAUTH_PRIVATE_KEY_ID": registered.kid,
+        }
+    secret = provider.client(client_id).client_secret
+    assert secret is not None
+    return {"OAUTH_CLIENT_SECRET": secret + ("x" if wrong else "")}
+
+
+# --- django-oauth-toolkit helpers --------------------------------------------------------------
+
+
+def dot_params(server: DOTServer, template: str, client_id: str, **values: Any) -> SampleParams:
+    """The server's endpoints and the template's default scopes that the server supports
+    (it has no offline_access: see test_samples_dot.py)."""
+    supported = set(server.metadata.get("scopes_supported", ()))
+    scopes = tuple(s for s in TEMPLATES[template].default_scope.split() if s in supported)
+    return SampleParams(
+        issuer=server.issuer,
+        client_id=client_id,
+        authorization_endpoint=server.authorization_endpoint,
+        token_endpoint=server.token_endpoint,
+        device_authorization_endpoint=server.device_authorization_endpoint,
+        scopes=scopes,
+    ).with_values(**values)
+
+
+def dot_credentials(server: DOTServer, client_id: str, client_auth: str) -> dict[str, str]:
+    if client_auth == "none":
+        return {}
+    return {"OAUTH_CLIENT_SECRET": server.secret(client_id)}
+
+
+# --- client credentials ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("client_auth", SECRET_METHODS)
+@pytest.mark.parametrize(("language", "library"), FLAVOURS, ids=IDS)
+def test_client_credentials_oidc(
+    oidc_provider: OIDCProvider, tmp_path: Path, language: str, library: str, client_auth: str
+) -> None:
+    """cc-basic's secret holds %, +, : and a space: only RFC 6749 §2.3.1 encoding works
+    (Authlib's own client_secret_basic skips it; the flavour registers one that does not).
+    The server rejects the other method (its strict check is test code)."""
+    client_id = "cc-basic" if client_auth == "client_secret_basic" else "cc-post"
+    params = oidc_params(oidc_provider, client_id, client_auth=client_auth)
+    _, command = write_sample(tmp_path, "client_credentials", language, params, library)
+    good = oidc_credentials(oidc_provider, client_id, client_auth)
+    run(command, oidc_env(oidc_provider, **good)).assert_token()
+    wrong = oidc_credentials(oidc_provider, client_id, client_auth, wrong=True)
+    assert_one_error_line(run(command, oidc_env(oidc_provider, **wrong)), "invalid_client")
+    missing = run(command, oidc_env(oidc_provider))
+    assert_one_error_line(missing, "OAUTH_CLIENT_SECRET")
+
+
+@pytest.mark.parametrize(("language", "library"), FLAVOURS, ids=IDS)
+def test_client_credentials_private_key_jwt_oidc(
+    oidc_provider: OIDCProvider, tmp_path: Path, language: str, library: str
+) -> None:
+    """The library signs the client assertion with the key file; twice (a reused jti would
+    be refused); a key that is not the client's is refused."""
+    params = oidc_params(oidc_provider, "cc-pkjwt")
+    template = "client_credentials_private_key_jwt"
+    _, command = write_sample(tmp_path, template, language, params, library)
+    env = oidc_env(oidc_provider, **oidc_credentials(oidc_provider, "cc-pkjwt", "private_key_jwt"))
+    run(command, env).assert_token()
+    run(command, env).assert_token()
+    wrong = oidc_credentials(oidc_provider, "cc-pkjwt", "private_key_jwt", wrong=True)
+    assert_one_error_line(run(command, oidc_env(oidc_provider, **wrong)), "invalid_client")
+
+
+@pytest.mark.parametrize("client_auth", SECRET_METHODS)
+@pytest.mark.parametrize(("language", "library"), FLAVOURS, ids=IDS)
+def test_client_credentials_dot(
+    dot_server: DOTServer, tmp_path: Path, language: str, library: str, client_auth: str
+) -> None:
+    """The secret has %, +, :, / and a space; a wrong one fails cleanly."""
+    params = dot_params(dot_server, "client_credentials", "service", client_auth=client_auth)
+    _, command = write_sample(tmp_path, "client_credentials", language, params, library)
+    good = dot_credentials(dot_server, "service", client_auth)
+    result = run(command, dot_server.sample_env(**good))
+    result.assert_token()
+    assert "scope: read" in result.stdout, str(result)
+    wrong = {"OAUTH_CLIENT_SECRET": good["OAUTH_CLIENT_SECRET"] + "x"}
+    assert_one_error_line(run(command, dot_server.sample_env(**wrong)), "invalid_client")
+
+
+@pytest.mark.parametrize(("language", "library"), FLAVOURS, ids=IDS)
+def test_token_endpoint_redirect_is_reported_not_followed(
+    dot_server: DOTServer, tmp_path: Path, language: str, library: str
+) -> None:
+    """Django answers POST /o/token with a 301 to /o/token/: the flavour must not follow it
+    (the POST would become a GET) and must say where the endpoint is."""
+    token_endpoint = dot_server.token_endpoint.rstrip("/")
+    params = dot_params(dot_server, "client_credentials", "service", token_endpoint=token_endpoint)
+    _, command = write_sample(tmp_path, "client_credentials", language, params, library)
+    env = dot_server.sample_env(**dot_credentials(dot_server, "service", "client_secret_basic"))
+    expected = f"HTTP 301 from the token endpoint, Location: {dot_server.token_endpoint}"
+    assert_one_error_line(run(command, env), expected)
