@@ -27,6 +27,7 @@ so their waiting overlaps with the other tests.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -205,3 +206,114 @@ def test_token_endpoint_redirect_is_reported_not_followed(
     env = dot_server.sample_env(**dot_credentials(dot_server, "service", "client_secret_basic"))
     expected = f"HTTP 301 from the token endpoint, Location: {dot_server.token_endpoint}"
     assert_one_error_line(run(command, env), expected)
+
+
+# --- authorization code on a loopback redirect, then refresh --------------------------------------
+
+
+def _refresh_twice(
+    folder: Path,
+    language: str,
+    library: str,
+    params: SampleParams,
+    env: dict[str, str],
+    refresh_file: Path,
+) -> None:
+    """The refresh_token flavour with the saved refresh token: the stored one must change
+    (rotation); the old one must then be refused cleanly (with reuse detection that revokes
+    the grant, so it comes last)."""
+    first = refresh_file.read_text()
+    assert first and refresh_file.stat().st_mode & 0o777 == 0o600
+    _, refresh = write_sample(folder / "refresh", "refresh_token", language, params, library)
+    rotated = run(refresh, env)
+    rotated.assert_token()
+    second = refresh_file.read_text()
+    assert second and second != first, "the rotated refresh token was not stored"
+    assert refresh_file.stat().st_mode & 0o777 == 0o600
+    stale = folder / "stale_refresh_token"
+    stale.write_text(first)
+    reuse = run(refresh, {**env, "OAUTH_REFRESH_TOKEN_FILE": str(stale)})
+    assert_one_error_line(reuse, "invalid_grant")
+    assert stale.read_text() == first
+
+
+@pytest.mark.parametrize(("language", "library"), FLAVOURS, ids=IDS)
+def test_loopback_then_refresh_oidc(
+    oidc_provider: OIDCProvider, tmp_path: Path, language: str, library: str
+) -> None:
+    """PKCE on a loopback redirect on a free port, the fake browser opened through $BROWSER;
+    the refresh token saved, then rotated by the refresh_token flavour (public client)."""
+    refresh_file = tmp_path / "refresh_token"
+    params = oidc_params(oidc_provider, "native-app")
+    template = "authorization_code_loopback"
+    _, command = write_sample(tmp_path / "signin", template, language, params, library)
+    env = oidc_env(oidc_provider, OAUTH_REFRESH_TOKEN_FILE=refresh_file)
+    signin = run(command, env)
+    signin.assert_token()
+    assert "refresh_token: " in signin.stdout, str(signin)
+    refresh_params = params.with_values(client_auth="none")
+    _refresh_twice(tmp_path, language, library, refresh_params, env, refresh_file)
+
+
+@pytest.mark.parametrize("tamper", ["state", "iss", "deny"])
+@pytest.mark.parametrize(("language", "library"), FLAVOURS, ids=IDS)
+def test_loopback_rejects_forged_or_denied_callbacks_oidc(
+    oidc_provider: OIDCProvider, tmp_path: Path, language: str, library: str, tamper: str
+) -> None:
+    """Another state or another iss (RFC 9207) is refused before any token request; a user
+    who declines gets access_denied."""
+    params = oidc_params(oidc_provider, "native-app")
+    template = "authorization_code_loopback"
+    _, command = write_sample(tmp_path, template, language, params, library)
+    if tamper == "deny":
+        env = oidc_env(oidc_provider, FAKE_BROWSER_ACTION="deny")
+    else:
+        env = oidc_env(oidc_provider, FAKE_BROWSER_TAMPER=tamper)
+    expected = {"state": "state", "iss": "issuer", "deny": "access_denied"}[tamper]
+    assert_one_error_line(run(command, env), expected)
+
+
+@pytest.mark.parametrize(("language", "library"), FLAVOURS, ids=IDS)
+def test_loopback_with_a_browser_that_waits_oidc(
+    oidc_provider: OIDCProvider, tmp_path: Path, language: str, library: str
+) -> None:
+    """The browser delivers the callback itself and exits only after the sample answered it
+    (w3m, a wrapper script): the sample must already be serving when it opens the browser."""
+    log = tmp_path / "browser.jsonl"
+    params = oidc_params(oidc_provider, "native-app")
+    template = "authorization_code_loopback"
+    _, command = write_sample(tmp_path, template, language, params, library)
+    env = oidc_env(oidc_provider, FAKE_BROWSER_WAIT="1", FAKE_BROWSER_LOG=log)
+    run(command, env).assert_token()
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    assert events[-1]["event"] == "delivered" and events[-1]["status"] == 200, events
+
+
+@pytest.mark.parametrize(("language", "library"), FLAVOURS, ids=IDS)
+def test_loopback_then_refresh_dot(
+    dot_server: DOTServer, tmp_path: Path, language: str, library: str
+) -> None:
+    """A public native client on django-oauth-toolkit (sign-in and consent on its pages),
+    then the refresh_token flavour rotates the saved refresh token."""
+    refresh_file = tmp_path / "refresh_token"
+    params = dot_params(dot_server, "authorization_code_loopback", "native-app")
+    template = "authorization_code_loopback"
+    _, command = write_sample(tmp_path / "signin", template, language, params, library)
+    env = dot_server.sample_env(OAUTH_REFRESH_TOKEN_FILE=refresh_file)
+    signin = run(command, env)
+    signin.assert_token()
+    assert "refresh_token: " in signin.stdout and "id_token: " in signin.stdout, str(signin)
+    refresh_params = dot_params(dot_server, "refresh_token", "native-app", client_auth="none")
+    _refresh_twice(tmp_path, language, library, refresh_params, env, refresh_file)
+
+
+@pytest.mark.parametrize(("language", "library"), FLAVOURS, ids=IDS)
+def test_denied_sign_in_fails_cleanly_dot(
+    dot_server: DOTServer, tmp_path: Path, language: str, library: str
+) -> None:
+    """The user signs in and presses Cancel on the toolkit's consent page."""
+    params = dot_params(dot_server, "authorization_code_loopback", "native-app")
+    template = "authorization_code_loopback"
+    _, command = write_sample(tmp_path, template, language, params, library)
+    result = run(command, dot_server.sample_env(FAKE_BROWSER_ACTION="deny"))
+    assert_one_error_line(result, "access_denied")
