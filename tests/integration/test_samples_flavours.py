@@ -28,6 +28,8 @@ so their waiting overlaps with the other tests.
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +38,10 @@ import pytest
 from advisor.core.vocabulary import LIBRARIES
 from advisor.samples.catalog import TEMPLATES
 from advisor.samples.params import SampleParams
+from support import dot_browser, fake_browser
 from support.dot import DOTServer
-from support.oidc import OIDCProvider
-from support.samples import Run, run, write_sample
+from support.oidc import OIDCProvider, drive_authorization, free_port, http_client
+from support.samples import Run, run, run_server, write_sample
 
 pytestmark = pytest.mark.integration
 
@@ -317,3 +320,89 @@ def test_denied_sign_in_fails_cleanly_dot(
     _, command = write_sample(tmp_path, template, language, params, library)
     result = run(command, dot_server.sample_env(FAKE_BROWSER_ACTION="deny"))
     assert_one_error_line(result, "access_denied")
+
+
+# --- the confidential web app ------------------------------------------------------------------
+
+
+def _browse_web_app(
+    port: int, drive: Callable[[str], str], outcome: dict[str, Any], stop: threading.Event
+) -> Callable[[str], None]:
+    """Plays the browser of a web-app flavour once it listens: GET /login, sign in on the
+    server's pages (``drive`` returns the callback URL), back to the app with the session
+    cookie, GET /; then replays the callback, which must find no sign-in pending."""
+
+    def browse(line: str) -> None:
+        if not line.startswith("Listening on "):
+            return
+        try:
+            with http_client() as browser:
+                login = browser.get(f"http://127.0.0.1:{port}/login")
+                assert login.status_code == 302, login.text
+                assert "HttpOnly" in login.headers["set-cookie"]
+                callback = drive(login.headers["location"])
+                back = browser.get(callback)
+                assert back.status_code == 302, back.text
+                outcome["home"] = browser.get(f"http://127.0.0.1:{port}/").text
+                outcome["replay"] = browser.get(callback)
+        finally:
+            stop.set()
+
+    return browse
+
+
+def _dot_drive(url: str) -> str:
+    result = dot_browser.drive(url)
+    assert isinstance(result, fake_browser.Redirect), result
+    return result.url
+
+
+@pytest.mark.parametrize("client_auth", ["client_secret_basic", "private_key_jwt"])
+@pytest.mark.parametrize(("language", "library"), FLAVOURS, ids=IDS)
+def test_web_app_oidc(
+    oidc_provider: OIDCProvider, tmp_path: Path, language: str, library: str, client_auth: str
+) -> None:
+    """The flavour is a web server; the test is the browser. A replayed callback is refused
+    (400) and reported on stderr."""
+    client_id = client_for("web-app", client_auth)
+    port = free_port()
+    params = oidc_params(
+        oidc_provider,
+        client_id,
+        client_auth=client_auth,
+        redirect_uri=f"http://127.0.0.1:{port}/callback",
+    )
+    _, command = write_sample(tmp_path, "authorization_code_web", language, params, library)
+    env = oidc_env(oidc_provider, **oidc_credentials(oidc_provider, client_id, client_auth))
+    outcome: dict[str, Any] = {}
+    stop = threading.Event()
+    result = run_server(
+        command, env, _browse_web_app(port, drive_authorization, outcome, stop), stop
+    )
+    assert "Signed in." in outcome.get("home", ""), f"{outcome}\n{result}"
+    assert outcome["replay"].status_code == 400
+    assert "signed in" in result.stdout and "access_token: " in result.stdout, str(result)
+    assert "error: the state in the response does not match" in result.stderr, str(result)
+
+
+@pytest.mark.parametrize("client_auth", SECRET_METHODS)
+@pytest.mark.parametrize(("language", "library"), FLAVOURS, ids=IDS)
+def test_web_app_dot(
+    dot_server: DOTServer, tmp_path: Path, language: str, library: str, client_auth: str
+) -> None:
+    """The confidential web app on django-oauth-toolkit (sign-in and consent on its pages)."""
+    port = free_port()
+    params = dot_params(
+        dot_server,
+        "authorization_code_web",
+        "web-app",
+        client_auth=client_auth,
+        redirect_uri=f"http://127.0.0.1:{port}/callback",
+    )
+    _, command = write_sample(tmp_path, "authorization_code_web", language, params, library)
+    env = dot_server.sample_env(**dot_credentials(dot_server, "web-app", client_auth))
+    outcome: dict[str, Any] = {}
+    stop = threading.Event()
+    result = run_server(command, env, _browse_web_app(port, _dot_drive, outcome, stop), stop)
+    assert "Signed in." in outcome.get("home", ""), f"{outcome}\n{result}"
+    assert "signed in" in result.stdout and "access_token: " in result.stdout, str(result)
