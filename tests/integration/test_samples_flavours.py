@@ -28,8 +28,12 @@ so their waiting overlaps with the other tests.
 from __future__ import annotations
 
 import json
+import os
+import re
 import threading
+import time
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -406,3 +410,203 @@ def test_web_app_dot(
     result = run_server(command, env, _browse_web_app(port, _dot_drive, outcome, stop), stop)
     assert "Signed in." in outcome.get("home", ""), f"{outcome}\n{result}"
     assert "signed in" in result.stdout and "access_token: " in result.stdout, str(result)
+
+
+# --- device code and CIBA ----------------------------------------------------------------------
+
+
+def _approve_with(approve: Callable[[str], None]) -> Callable[[str], None]:
+    def react(line: str) -> None:
+        match = re.match(r"or open (\S+)", line)
+        if match:
+            approve(match.group(1))
+
+    return react
+
+
+@pytest.mark.parametrize(("language", "library"), FLAVOURS, ids=IDS)
+def test_device_code_oidc(
+    oidc_provider: OIDCProvider, tmp_path: Path, language: str, library: str
+) -> None:
+    """Polls at the override interval (1 s; the provider sends none) while the test approves
+    the code on the provider's pages; saves the refresh token it gets."""
+    params = oidc_params(oidc_provider, "device-client", interval=1)
+    _, command = write_sample(tmp_path, "device_code", language, params, library)
+    refresh_file = tmp_path / "refresh_token"
+    env = oidc_env(oidc_provider, OAUTH_REFRESH_TOKEN_FILE=refresh_file)
+    run(command, env, react=_approve_with(oidc_provider.approve_device)).assert_token()
+    assert refresh_file.read_text(), "the device flow's refresh token was not saved"
+
+
+@pytest.mark.parametrize("client_auth", ["none", *SECRET_METHODS])
+@pytest.mark.parametrize(("language", "library"), FLAVOURS, ids=IDS)
+def test_device_code_dot(
+    dot_server: DOTServer, tmp_path: Path, language: str, library: str, client_auth: str
+) -> None:
+    """Approved on the toolkit's pages; oauthlib wants client_id in the device authorization
+    request even with client_secret_basic and the bare form media type (no ;charset)."""
+    client_id = "tv" if client_auth == "none" else "tv-confidential"
+    params = dot_params(dot_server, "device_code", client_id, client_auth=client_auth)
+    _, command = write_sample(tmp_path, "device_code", language, params, library)
+    refresh_file = tmp_path / "refresh_token"
+    env = dot_server.sample_env(
+        OAUTH_REFRESH_TOKEN_FILE=refresh_file, **dot_credentials(dot_server, client_id, client_auth)
+    )
+    run(command, env, react=_approve_with(dot_server.approve_device)).assert_token()
+    assert refresh_file.read_text(), "the device flow's refresh token was not saved"
+
+
+@pytest.mark.parametrize(("language", "library"), FLAVOURS, ids=IDS)
+def test_device_code_denied_dot(
+    dot_server: DOTServer, tmp_path: Path, language: str, library: str
+) -> None:
+    params = dot_params(dot_server, "device_code", "tv", client_auth="none")
+    _, command = write_sample(tmp_path, "device_code", language, params, library)
+
+    def deny(uri: str) -> None:
+        dot_server.approve_device(uri, deny=True)
+
+    result = run(command, dot_server.sample_env(), react=_approve_with(deny))
+    assert_one_error_line(result, "access_denied")
+
+
+class _ScriptedDeviceServer:
+    """A device authorization endpoint and a token endpoint on loopback that answer with a
+    script (neither test server sends slow_down or lets a code expire in seconds), and record
+    when each poll came."""
+
+    def __init__(self, scenario: str) -> None:
+        self.scenario = scenario
+        self.polls: list[float] = []
+        self.started = time.monotonic()
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                status, body = stub.respond(self.path)
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def respond(self, path: str) -> tuple[int, dict[str, Any]]:
+        if path == "/device":
+            self.started = time.monotonic()
+            return 200, {
+                "device_code": "dc-1",
+                "user_code": "ABCD-EFGH",
+                "expires_in": 3 if self.scenario == "expired" else 60,
+                "verification_uri": "http://127.0.0.1/device",
+            }  # no interval: the sample's (1 s)
+        self.polls.append(time.monotonic() - self.started)
+        if self.scenario == "slow_down":
+            if len(self.polls) == 1:
+                return 400, {"error": "slow_down"}
+            return 400, {"error": "access_denied", "error_description": "the user said no"}
+        return 400, {"error": "authorization_pending"}
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("scenario", ["slow_down", "expired"])
+@pytest.mark.parametrize(("language", "library"), FLAVOURS, ids=IDS)
+def test_device_code_slow_down_and_expiry(
+    tmp_path: Path, language: str, library: str, scenario: str
+) -> None:
+    """slow_down: the next poll waits interval + 5 s (RFC 8628 §3.5), then access_denied is
+    reported. expired: a server that never decides; the flavour stops at expires_in (3 s)."""
+    stub = _ScriptedDeviceServer(scenario)
+    try:
+        params = SampleParams(
+            issuer=stub.url,
+            client_id="tv",
+            device_authorization_endpoint=stub.url + "/device",
+            token_endpoint=stub.url + "/token",
+            interval=1,
+            client_auth="none",
+        )
+        _, command = write_sample(tmp_path, "device_code", language, params, library)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OAUTH_")}
+        result = run(command, env)
+    finally:
+        stub.close()
+    if scenario == "slow_down":
+        assert_one_error_line(result, "access_denied")
+        assert len(stub.polls) == 2, (stub.polls, str(result))
+        assert stub.polls[0] >= 0.9, "waited the interval before the first poll"
+        assert stub.polls[1] - stub.polls[0] >= 5.9, "added 5 seconds after slow_down"
+    else:
+        assert_one_error_line(result, "expired_token")
+        assert stub.polls and stub.polls[-1] < 3.5, stub.polls
+
+
+@pytest.mark.parametrize("client_auth", ["client_secret_basic", "private_key_jwt"])
+@pytest.mark.parametrize(("language", "library"), FLAVOURS, ids=IDS)
+def test_ciba_oidc(
+    oidc_provider: OIDCProvider, tmp_path: Path, language: str, library: str, client_auth: str
+) -> None:
+    """Poll mode; the test server approves login_hint alice after 1 s and denies
+    bob-denies."""
+    client_id = client_for("ciba-client", client_auth)
+    params = oidc_params(
+        oidc_provider, client_id, client_auth=client_auth, interval=1, scopes=("openid", "profile")
+    )
+    _, command = write_sample(tmp_path, "ciba", language, params, library)
+    credentials = oidc_credentials(oidc_provider, client_id, client_auth)
+    run(command, oidc_env(oidc_provider, OAUTH_LOGIN_HINT="alice", **credentials)).assert_token()
+    denied = run(command, oidc_env(oidc_provider, OAUTH_LOGIN_HINT="bob-denies", **credentials))
+    assert_one_error_line(denied, "access_denied")
+
+
+# --- token exchange ----------------------------------------------------------------------------
+
+
+def _access_token(provider: OIDCProvider) -> str:
+    with http_client() as client:
+        response = client.post(
+            provider.token_endpoint,
+            data={"grant_type": "client_credentials"},
+            headers={"Authorization": provider.basic_auth("cc-basic")},
+        )
+    response.raise_for_status()
+    token: str = response.json()["access_token"]
+    return token
+
+
+@pytest.mark.parametrize("client_auth", ["client_secret_basic", "private_key_jwt"])
+@pytest.mark.parametrize(("language", "library"), FLAVOURS, ids=IDS)
+def test_token_exchange_oidc(
+    oidc_provider: OIDCProvider, tmp_path: Path, language: str, library: str, client_auth: str
+) -> None:
+    """The provider's token exchange grant is TEST CODE (server.mjs): this checks the
+    flavour's request (subject token, types, audience, scope, client auth), not a provider.
+    A subject token the server does not know is refused cleanly."""
+    client_id = client_for("exchange-client", client_auth)
+    params = oidc_params(
+        oidc_provider,
+        client_id,
+        client_auth=client_auth,
+        audience=oidc_provider.other_api_resource,
+        scopes=("other:read",),
+    )
+    _, command = write_sample(tmp_path, "token_exchange", language, params, library)
+    credentials = oidc_credentials(oidc_provider, client_id, client_auth)
+    subject = _access_token(oidc_provider)
+    result = run(command, oidc_env(oidc_provider, OAUTH_SUBJECT_TOKEN=subject, **credentials))
+    result.assert_token()
+    assert "issued_token_type: urn:ietf:params:oauth:token-type:access_token" in result.stdout
+    assert "scope: other:read" in result.stdout, str(result)
+    bad = run(command, oidc_env(oidc_provider, OAUTH_SUBJECT_TOKEN="not-a-token", **credentials))
+    assert_one_error_line(bad, "invalid_grant")
