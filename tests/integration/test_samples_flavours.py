@@ -44,7 +44,7 @@ from advisor.samples.catalog import TEMPLATES
 from advisor.samples.params import SampleParams
 from support import dot_browser, fake_browser
 from support.dot import DOTServer
-from support.oidc import OIDCProvider, drive_authorization, free_port, http_client
+from support.oidc import OIDCProvider, client_assertion, drive_authorization, free_port, http_client
 from support.samples import Run, run, run_server, write_sample
 
 pytestmark = pytest.mark.integration
@@ -610,3 +610,96 @@ def test_token_exchange_oidc(
     assert "scope: other:read" in result.stdout, str(result)
     bad = run(command, oidc_env(oidc_provider, OAUTH_SUBJECT_TOKEN="not-a-token", **credentials))
     assert_one_error_line(bad, "invalid_grant")
+
+
+# --- refresh as a confidential client ----------------------------------------------------------
+
+
+def _paste_redirect(drive: Callable[[str], str]) -> Callable[[str], str | None]:
+    """Plays the user of the curl web sample: opens the printed URL, pastes the redirect."""
+    seen: dict[str, str] = {}
+
+    def react(line: str) -> str | None:
+        if line.startswith("http"):
+            seen["url"] = line.strip()
+        if line.startswith("Then paste"):
+            return drive(seen["url"])
+        return None
+
+    return react
+
+
+@pytest.mark.parametrize("client_auth", ["client_secret_basic", "private_key_jwt"])
+@pytest.mark.parametrize(("language", "library"), FLAVOURS, ids=IDS)
+def test_refresh_as_a_confidential_client_oidc(
+    oidc_provider: OIDCProvider, tmp_path: Path, language: str, library: str, client_auth: str
+) -> None:
+    """The web app signs in with the curl web sample (the one that reads the pasted redirect
+    and saves the refresh token); the refresh_token flavour then rotates it, authenticating
+    as the same client."""
+    client_id = client_for("web-app", client_auth)
+    refresh_file = tmp_path / "refresh_token"
+    params = oidc_params(
+        oidc_provider,
+        client_id,
+        client_auth=client_auth,
+        redirect_uri=oidc_provider.loopback_redirect_uri(),
+    )
+    _, signin = write_sample(tmp_path / "signin", "authorization_code_web", "curl", params)
+    if client_auth == "private_key_jwt":
+        # The curl sample sends a pre-made assertion: the harness signs one for it.
+        assertion = client_assertion(oidc_provider, client_id, audience=oidc_provider.issuer)
+        curl_auth = {"OAUTH_CLIENT_ASSERTION": assertion}
+    else:
+        curl_auth = oidc_credentials(oidc_provider, client_id, client_auth)
+    env = oidc_env(oidc_provider, OAUTH_REFRESH_TOKEN_FILE=refresh_file, **curl_auth)
+    run(signin, env, react=_paste_redirect(drive_authorization)).assert_token()
+    flavour_env = oidc_env(
+        oidc_provider,
+        OAUTH_REFRESH_TOKEN_FILE=refresh_file,
+        **oidc_credentials(oidc_provider, client_id, client_auth),
+    )
+    _refresh_twice(tmp_path, language, library, params, flavour_env, refresh_file)
+
+
+@pytest.mark.parametrize("client_auth", SECRET_METHODS)
+@pytest.mark.parametrize(("language", "library"), FLAVOURS, ids=IDS)
+def test_refresh_as_a_confidential_client_dot(
+    dot_server: DOTServer, tmp_path: Path, language: str, library: str, client_auth: str
+) -> None:
+    """As on oidc-provider: signed in with the curl web sample, rotated by the flavour."""
+    refresh_file = tmp_path / "refresh_token"
+    params = dot_params(
+        dot_server,
+        "authorization_code_web",
+        "web-app",
+        client_auth=client_auth,
+        redirect_uri=f"http://127.0.0.1:{free_port()}/callback",
+    )
+    _, signin = write_sample(tmp_path / "signin", "authorization_code_web", "curl", params)
+    env = dot_server.sample_env(
+        OAUTH_REFRESH_TOKEN_FILE=refresh_file, **dot_credentials(dot_server, "web-app", client_auth)
+    )
+    run(signin, env, react=_paste_redirect(_dot_drive)).assert_token()
+    refresh_params = dot_params(dot_server, "refresh_token", "web-app", client_auth=client_auth)
+    _refresh_twice(tmp_path, language, library, refresh_params, env, refresh_file)
+
+
+def test_every_flavour_is_exercised() -> None:
+    """Keeps this module honest: a new flavour (template x library) needs a test here."""
+    covered = {
+        (template, library)
+        for template in (
+            "client_credentials",
+            "client_credentials_private_key_jwt",
+            "authorization_code_loopback",
+            "authorization_code_web",
+            "refresh_token",
+            "device_code",
+            "ciba",
+            "token_exchange",
+        )
+        for _, library in FLAVOURS
+    }
+    shipped = {(t, lib) for t, info in TEMPLATES.items() for lib in info.libraries}
+    assert shipped == covered
