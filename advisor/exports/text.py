@@ -185,9 +185,9 @@ def _samples(advice: Advice, rec: Recommendation, width: int) -> list[str]:
     sample = rec.outcome.sample
     if sample and sample.note and advice.samples:
         lines += ["", _wrap(sample.note, width)]
-    for language, code in advice.code.items():
-        rule = f"── sample: {language} "
-        lines += ["", rule + "─" * max(0, min(width, 60) - len(rule)), code.rstrip("\n")]
+    for rendered in advice.samples.values():
+        rule = f"── sample: {rendered.label} "
+        lines += ["", rule + "─" * max(0, min(width, 60) - len(rule)), rendered.code.rstrip("\n")]
     return lines
 
 
