@@ -4,7 +4,8 @@
 renderer (text, Markdown, JSON, the TUI's result screen) takes the :class:`Advice` it returns,
 so the front ends cannot drift apart::
 
-    session (or SampleChoice) + parameters as given + languages + template folders
+    session (or SampleChoice) + parameters as given + languages (+ library flavours)
+        + template folders
         + server metadata (optional; fetched by the caller, see advisor.server.fetch)
           or the discovery problem that stopped it
       -> tailored parameters    the server's endpoints, the client authentication advised,
@@ -31,10 +32,16 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
-from advisor.core.errors import AdvisorError, DiscoveryError
+from advisor.core.errors import AdvisorError, DiscoveryError, ParameterError
 from advisor.core.termsafe import clean
-from advisor.core.vocabulary import CLIENT_AUTH_METHODS, ENDPOINTS, GRANT_TYPES, MTLS_CLIENT_AUTH
-from advisor.samples.catalog import TEMPLATES, choose_client_auth
+from advisor.core.vocabulary import (
+    CLIENT_AUTH_METHODS,
+    ENDPOINTS,
+    GRANT_TYPES,
+    LIBRARIES,
+    MTLS_CLIENT_AUTH,
+)
+from advisor.samples.catalog import TEMPLATES, choose_client_auth, find_template, library_gap
 from advisor.samples.params import SampleParams
 from advisor.samples.render import RenderedSample, render_sample
 from advisor.server.findings import (
@@ -77,10 +84,12 @@ class Advice:
     """The parameters the samples were rendered with: the user's, then the server's
     endpoints (after discovery), then the advised client authentication."""
     samples: Mapping[str, RenderedSample] = field(default_factory=lambda: MappingProxyType({}))
-    """Rendered samples by language, in the order asked for."""
+    """Rendered samples by :attr:`RenderedSample.key`, in the order asked for: the language
+    id for a dependency-free sample (``python``), ``<language>:<library>`` for a library
+    flavour (``python:authlib``); :attr:`RenderedSample.label` is what to show people."""
     assumptions: tuple[str, ...] = ()
     """What to check before running the samples (placeholders, derived endpoints, languages
-    asked for that the outcome has no sample in), without repeats."""
+    or library flavours asked for that the outcome has no sample in), without repeats."""
     compatibility: Compatibility | None = None
     """The advice checked against the server's metadata (None without discovery); after a
     discovery that found no usable metadata, the problem as an error finding."""
@@ -98,8 +107,8 @@ class Advice:
 
     @property
     def code(self) -> dict[str, str]:
-        """The program text by language."""
-        return {language: sample.code for language, sample in self.samples.items()}
+        """The program text by sample key (see :attr:`samples`)."""
+        return {key: sample.code for key, sample in self.samples.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +143,7 @@ def advise(
     parameters: Mapping[str, Any] | None = None,
     *,
     languages: Sequence[str] | None = None,
+    libraries: Sequence[str] = (),
     template_dirs: Sequence[Path] = (),
     metadata: ServerMetadata | None = None,
     discovery_error: DiscoveryError | None = None,
@@ -149,6 +159,12 @@ def advise(
         languages: Sample languages, in order; None for every language the outcome has
             (``ask`` without ``--lang``, the TUI); ``["none"]`` or ``[]`` for no samples.
             Languages the outcome lacks are skipped and reported in ``assumptions``.
+        libraries: Library flavours (:data:`~advisor.core.vocabulary.LIBRARIES` ids), each
+            rendered instead of the dependency-free sample of its language, in the order
+            given. A flavour the sample lacks: for a walk, the dependency-free sample is
+            rendered and ``assumptions`` says why; for a :class:`SampleChoice`, the
+            rendering error (``strict``). A library of a language that is not rendered is
+            reported in ``assumptions``.
         template_dirs: Folders of the user's own templates, searched first (sandboxed).
         metadata: The server's metadata, when discovery ran: samples get its endpoints,
             the client authentication is narrowed to what it supports, the scopes are
@@ -168,6 +184,9 @@ def advise(
         TemplateError: A template is missing, broken or leaves its sandbox (``strict``).
         ParameterError: A parameter cannot be used by this sample (``strict``).
     """
+    unknown = [lib for lib in libraries if lib not in LIBRARIES]
+    if unknown:
+        raise ParameterError(f"unknown library {unknown[0]!r}; known: {', '.join(LIBRARIES)}")
     given = MappingProxyType(dict(parameters or {}))
     params = SampleParams().with_values(**given)
     recommendation = subject.recommendation() if isinstance(subject, Session) else None
@@ -207,15 +226,17 @@ def advise(
                 f"no {' or '.join(missing)} sample for this recommendation; it has "
                 f"{', '.join(available)}"
             )
+    plan = _flavour_plan(subject, template, wanted, libraries, template_dirs, notes)
     try:
-        samples = {
-            language: render_sample(template, language, params, template_dirs)
-            for language in wanted
-        }
+        rendered = [
+            render_sample(template, language, params, template_dirs, library)
+            for language, library in plan
+        ]
     except AdvisorError as exc:
         if strict:
             raise
         return replace(advice, params=params, sample_error=" ".join(clean(str(exc)).split()))
+    samples = {sample.key: sample for sample in rendered}
     notes += [a for sample in samples.values() for a in sample.assumptions]
     notes += tailoring.notes
     return replace(
@@ -234,6 +255,42 @@ def _flow_of(subject: Session | SampleChoice, recommendation: Recommendation | N
     if recommendation is None or recommendation.outcome.flow == "none":
         return None
     return recommendation.outcome.flow
+
+
+def _flavour_plan(
+    subject: Session | SampleChoice,
+    template: str,
+    languages: Sequence[str],
+    libraries: Sequence[str],
+    template_dirs: Sequence[Path],
+    notes: list[str],
+) -> list[tuple[str, str | None]]:
+    """What to render: (language, library or None) for each language, in order; a
+    language's library flavours replace its dependency-free sample. Appends to ``notes``
+    why a flavour asked for is not rendered."""
+    plan: list[tuple[str, str | None]] = []
+    for language in languages:
+        flavours = [lib for lib in libraries if LIBRARIES[lib].language == language]
+        if not flavours or isinstance(subject, SampleChoice):
+            # A sample chosen directly renders exactly what was asked: a missing flavour is
+            # the rendering error, which says why.
+            plan += [(language, lib) for lib in flavours] or [(language, None)]
+            continue
+        found = [lib for lib in flavours if find_template(template, language, template_dirs, lib)]
+        for lib in flavours:
+            if lib not in found:
+                why = library_gap(template, lib)
+                notes.append(
+                    f"no {lib} flavour of this recommendation's sample"
+                    + (f" ({why})" if why else "")
+                    + f"; showing the dependency-free {language} sample"
+                )
+        plan += [(language, lib) for lib in found] or [(language, None)]
+    for lib in libraries:
+        language = LIBRARIES[lib].language
+        if language not in languages:
+            notes.append(f"--library {lib} is for {language}, and no {language} sample is shown")
+    return list(dict.fromkeys(plan))
 
 
 def _sample_of(

@@ -38,11 +38,16 @@ def question_data(question: Question) -> dict[str, Any]:
 def recommendation_data(advice: Advice, recommendation: Recommendation) -> dict[str, Any]:
     """A recommendation as data: its fields in :data:`advisor.advice.SECTIONS` order.
 
-    ``samples`` maps language to code. After discovery, ``findings`` lists what the server's
-    metadata says about the advice (``[]``: it supports everything) and ``server`` names the
-    server, where its metadata was read (``metadata_url``, null when discovery found none it
-    could use: the findings say why) and which kind of document it was (``metadata_kind``:
-    ``oauth`` for RFC 8414, ``openid`` for OpenID Connect Discovery).
+    ``samples`` maps each sample's key to its code: the language id for a dependency-free
+    sample (``python``), ``<language>:<library>`` for a library flavour
+    (``python:authlib``). ``sample_files`` maps the same keys to what a script needs to show
+    and save each one: ``language``, ``library`` (None for a dependency-free sample),
+    ``label`` (``python (authlib)``), ``filename`` and ``env_vars``. After discovery,
+    ``findings`` lists what the server's metadata says about the advice (``[]``: it supports
+    everything) and ``server`` names the server, where its metadata was read
+    (``metadata_url``, null when discovery found none it could use: the findings say why)
+    and which kind of document it was (``metadata_kind``: ``oauth`` for RFC 8414, ``openid``
+    for OpenID Connect Discovery).
     """
     outcome = recommendation.outcome
     flow = recommendation.flow
@@ -68,6 +73,16 @@ def recommendation_data(advice: Advice, recommendation: Recommendation) -> dict[
         "needs": list(outcome.needs),
         "instead_of": outcome.instead_of,
         "samples": advice.code,
+        "sample_files": {
+            key: {
+                "language": sample.language,
+                "library": sample.library,
+                "label": sample.label,
+                "filename": sample.filename,
+                "env_vars": list(sample.env_vars),
+            }
+            for key, sample in advice.samples.items()
+        },
     }
     if advice.sample_note:
         data["samples_note"] = advice.sample_note

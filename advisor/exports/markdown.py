@@ -245,9 +245,10 @@ def _samples(advice: Advice, rec: Recommendation) -> list[str]:
         parts += [paragraphs(advice.sample_note), ""]
     if advice.assumptions:
         parts += ["Assumptions:", "", *(f"- {literal(a)}" for a in advice.assumptions), ""]
-    for language, code in advice.code.items():
+    for rendered in advice.samples.values():
+        language = rendered.language
         fence = LANGUAGES[language].fence if language in LANGUAGES else ""
-        parts += [f"### {language}", "", fenced(code, fence), ""]
+        parts += [f"### {rendered.label}", "", fenced(rendered.code, fence), ""]
     return parts
 
 

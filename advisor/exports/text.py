@@ -186,9 +186,9 @@ def _samples(advice: Advice, rec: Recommendation, width: int) -> list[str]:
         lines += ["", "Assumptions in the samples:", *_bullets(list(advice.assumptions), width)]
     if advice.sample_note and advice.samples:
         lines += ["", _wrap(advice.sample_note, width)]
-    for language, code in advice.code.items():
-        rule = f"── sample: {language} "
-        lines += ["", rule + "─" * max(0, min(width, 60) - len(rule)), code.rstrip("\n")]
+    for rendered in advice.samples.values():
+        rule = f"── sample: {rendered.label} "
+        lines += ["", rule + "─" * max(0, min(width, 60) - len(rule)), rendered.code.rstrip("\n")]
     return lines
 
 
