@@ -10,6 +10,10 @@
     check-server  which flows an authorization server supports (RFC 8414 metadata)
 
 Exit codes: 0 success, 1 validation problems found (``validate``), 2 usage or input error.
+``ask --discover`` and ``sample --discover`` exit 0 when the server answered without usable
+metadata (a templated issuer, another issuer, no document): the advice is printed with the
+problem as an error finding; a server that cannot be read at all exits 2, as in
+``check-server``.
 Heavy modules (pydantic models, Jinja2, httpx, Textual) are imported inside the commands that
 need them, so each command pays only for what it uses.
 """
@@ -24,9 +28,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from advisor import __version__
-from advisor.core.vocabulary import CLIENT_AUTH_METHODS, LANGUAGE_IDS
+from advisor.core.vocabulary import CLIENT_AUTH_METHODS, LANGUAGE_IDS, LIBRARIES, LIBRARY_IDS
 
 if TYPE_CHECKING:
+    from advisor.core.errors import DiscoveryError
     from advisor.server.model import ServerMetadata
     from advisor.tree.loader import LoadedTree
 
@@ -158,8 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang",
         choices=LANGUAGE_IDS,
         action="append",
-        help="sample language (required, once: sample prints one program; 'ask --lang' "
-        "takes several)",
+        help="sample language (required, once, unless --library names it: sample prints one "
+        "program; 'ask --lang' takes several)",
     )
     _add_sample_flags(sample, multi_lang=False)
     _add_discover_flag(sample)
@@ -202,6 +207,9 @@ def _add_output_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="replace an existing output file")
 
 
+_LIBRARY_CHOICES = ", ".join(f"{spec.id} ({spec.language})" for spec in LIBRARIES.values())
+
+
 def _add_sample_flags(parser: argparse.ArgumentParser, *, multi_lang: bool) -> None:
     group = parser.add_argument_group("sample code parameters")
     if multi_lang:
@@ -211,6 +219,23 @@ def _add_sample_flags(parser: argparse.ArgumentParser, *, multi_lang: bool) -> N
             choices=(*LANGUAGE_IDS, "none"),
             help="sample language (repeatable; default: every language the outcome has; "
             "'none' for no samples)",
+        )
+        group.add_argument(
+            "--library",
+            action="append",
+            choices=LIBRARY_IDS,
+            help=f"build its language's sample on a client library: {_LIBRARY_CHOICES}; "
+            "repeatable, each replaces the dependency-free sample of its language (the "
+            "others stay); a flavour the outcome's sample lacks falls back to the "
+            "dependency-free one, with a note",
+        )
+    else:
+        group.add_argument(
+            "--library",
+            action="append",
+            choices=LIBRARY_IDS,
+            help=f"print the sample built on a client library instead: {_LIBRARY_CHOICES} "
+            "(it implies --lang)",
         )
     group.add_argument("--issuer", help="authorization server issuer URL")
     group.add_argument("--client-id", help="your client id")
@@ -394,16 +419,24 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         from advisor.core.errors import ParameterError
 
         raise ParameterError("--discover needs --issuer URL (the authorization server's issuer)")
+    libraries = _checked_libraries(args.library or (), args.lang)
     session = Session.replay(_load(args).tree, answers)
     recommendation = session.recommendation()
     # Nothing is fetched for an incomplete walk or an outcome without a flow.
     wants_server = recommendation is not None and recommendation.outcome.grant != "none"
+    metadata, problem = (
+        _discover_for_advice(parameters["issuer"])
+        if args.discover and wants_server
+        else (None, None)
+    )
     advice = advise(
         session,
         parameters,
         languages=args.lang,
+        libraries=libraries,
         template_dirs=tuple(args.templates),
-        metadata=_discover(parameters["issuer"]) if args.discover and wants_server else None,
+        metadata=metadata,
+        discovery_error=problem,
     )
     if args.format == "json":
         from advisor.exports.data import session_data
@@ -421,11 +454,48 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _checked_libraries(libraries: Sequence[str], languages: Sequence[str] | None) -> list[str]:
+    """``ask --library``: each library once, and for a language that is asked for.
+
+    Raises:
+        ParameterError: a library with ``--lang none``, or for a language not among ``--lang``.
+    """
+    from advisor.core.errors import ParameterError
+
+    chosen = list(dict.fromkeys(libraries))
+    if chosen and languages is not None and "none" in languages:
+        raise ParameterError(f"--library {chosen[0]} asks for a sample, and --lang none for none")
+    for library in chosen:
+        language = LIBRARIES[library].language
+        if languages is not None and language not in languages:
+            raise ParameterError(
+                f"--library {library} is a {language} library: add --lang {language} "
+                "(or leave --lang out for every language)"
+            )
+    return chosen
+
+
 def _discover(issuer: str) -> ServerMetadata:
     # Imported here: httpx is loaded only when a command really reads metadata.
     from advisor.server.fetch import discover
 
     return discover(issuer)
+
+
+def _discover_for_advice(issuer: str) -> tuple[ServerMetadata | None, DiscoveryError | None]:
+    """Discovery for ``ask`` and ``sample``: the metadata, or the problem when the server
+    answered but gave no metadata usable for ``issuer`` (a templated issuer, another issuer,
+    no document anywhere): the advice is still printed, with the problem as an error finding.
+    A server that cannot be read at all (network, TLS, time, size, redirects) stays an error
+    (exit 2)."""
+    from advisor.core.errors import ANSWERED_DISCOVERY_CODES, DiscoveryError
+
+    try:
+        return _discover(issuer), None
+    except DiscoveryError as exc:
+        if exc.code not in ANSWERED_DISCOVERY_CODES:
+            raise
+        return None, exc
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -493,15 +563,27 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     from advisor.core.errors import ParameterError, TemplateError
     from advisor.core.fields import check_parameters
     from advisor.core.termsafe import clean
-    from advisor.samples.catalog import DEFAULT_TEMPLATE, TEMPLATES, shipped_templates
+    from advisor.core.vocabulary import sample_key
+    from advisor.samples.catalog import (
+        DEFAULT_TEMPLATE,
+        TEMPLATES,
+        shipped_flavours,
+        shipped_templates,
+    )
 
     if args.list:
         lines = ["Flows (their default sample):"]
         lines += [f"  {flow:<20} {template}" for flow, template in DEFAULT_TEMPLATE.items()]
-        lines += ["", "Sample templates (languages):"]
+        lines += ["", "Sample templates (languages; library flavours, for --library):"]
+        flavours = shipped_flavours()
         for template, languages in shipped_templates().items():
             info = TEMPLATES.get(template)
-            lines.append(f"  {template} ({', '.join(languages)})")
+            libraries = flavours.get(template, ())
+            lines.append(
+                f"  {template} ({', '.join(languages)}"
+                + (f"; {', '.join(libraries)}" if libraries else "")
+                + ")"
+            )
             if info:
                 lines.append(f"      {info.title}")
         _emit(args, "\n".join(lines) + "\n")
@@ -511,6 +593,9 @@ def _cmd_sample(args: argparse.Namespace) -> int:
             "sample needs a FLOW (or --list), e.g. 'grant-advisor sample "
             "client_credentials --lang python'"
         )
+    library = _sample_library(args.library or ())
+    if not args.lang and library is not None:
+        args.lang = [LIBRARIES[library].language]
     if not args.lang:
         raise ParameterError(f"sample needs --lang ({', '.join(LANGUAGE_IDS)})")
     if len(set(args.lang)) > 1:
@@ -519,6 +604,10 @@ def _cmd_sample(args: argparse.Namespace) -> int:
             "(ask --lang takes several)"
         )
     language = args.lang[0]
+    if library is not None and LIBRARIES[library].language != language:
+        raise ParameterError(
+            f"--library {library} is a {LIBRARIES[library].language} library, not a {language} one"
+        )
     template = DEFAULT_TEMPLATE.get(args.flow, args.flow)
     known = set(shipped_templates())
     if template not in known and not args.templates:
@@ -535,21 +624,43 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     if args.discover and not parameters.get("issuer"):
         raise ParameterError("--discover needs --issuer URL (the authorization server's issuer)")
     flow = TEMPLATES[template].flow if template in TEMPLATES else args.flow
+    metadata, problem = (
+        _discover_for_advice(parameters["issuer"]) if args.discover else (None, None)
+    )
     advice = advise(
         SampleChoice(template, flow if flow in DEFAULT_TEMPLATE else None),
         parameters,
         languages=[language],
+        libraries=[library] if library else [],
         template_dirs=tuple(args.templates),
-        metadata=_discover(parameters["issuer"]) if args.discover else None,
+        metadata=metadata,
+        discovery_error=problem,
     )
     if advice.compatibility is not None:
         for finding in advice.compatibility.findings:
             print(f"{finding.severity}: {clean(finding.message)}", file=sys.stderr)
-    rendered = advice.samples[language]
+    rendered = advice.samples[sample_key(language, library)]
     for assumption in rendered.assumptions:
         print(f"note: {clean(assumption)}", file=sys.stderr)
     _emit(args, rendered.code)
     return 0
+
+
+def _sample_library(libraries: Sequence[str]) -> str | None:
+    """The one ``sample --library``, if any.
+
+    Raises:
+        ParameterError: several different ones (sample prints one program).
+    """
+    from advisor.core.errors import ParameterError
+
+    chosen = list(dict.fromkeys(libraries))
+    if len(chosen) > 1:
+        raise ParameterError(
+            f"sample prints one program: give one --library, not {', '.join(chosen)} "
+            "(ask --library takes several)"
+        )
+    return chosen[0] if chosen else None
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:

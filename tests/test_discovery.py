@@ -159,6 +159,7 @@ def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
             "https://as.example.com/tenant",
             [
                 "https://as.example.com/.well-known/oauth-authorization-server/tenant",
+                "https://as.example.com/tenant/.well-known/oauth-authorization-server",
                 "https://as.example.com/tenant/.well-known/openid-configuration",
                 "https://as.example.com/.well-known/openid-configuration/tenant",
             ],
@@ -167,6 +168,7 @@ def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
             "https://as.example.com/tenant/",
             [
                 "https://as.example.com/.well-known/oauth-authorization-server/tenant",
+                "https://as.example.com/tenant/.well-known/oauth-authorization-server",
                 "https://as.example.com/tenant/.well-known/openid-configuration",
                 "https://as.example.com/.well-known/openid-configuration/tenant",
             ],
@@ -175,6 +177,7 @@ def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
             "https://as.example.com:8443/realms/a/b",
             [
                 "https://as.example.com:8443/.well-known/oauth-authorization-server/realms/a/b",
+                "https://as.example.com:8443/realms/a/b/.well-known/oauth-authorization-server",
                 "https://as.example.com:8443/realms/a/b/.well-known/openid-configuration",
                 "https://as.example.com:8443/.well-known/openid-configuration/realms/a/b",
             ],
@@ -393,7 +396,8 @@ def test_outcome_without_flow_has_no_findings() -> None:
             capable(device_authorization_endpoint=None),
             ("none",),
             (),
-            {"no_device_authorization_endpoint": "error"},
+            # The grant is listed: supported; only where to send the request is unknown.
+            {"device_endpoint_not_listed": "info"},
             id="no-device-endpoint",
         ),
         pytest.param(
@@ -401,7 +405,7 @@ def test_outcome_without_flow_has_no_findings() -> None:
             capable(backchannel_authentication_endpoint=None),
             ("private_key_jwt", "client_secret_basic"),
             (),
-            {"no_backchannel_authentication_endpoint": "error"},
+            {"backchannel_endpoint_not_listed": "info"},
             id="no-ciba-endpoint",
         ),
         pytest.param(
@@ -481,7 +485,7 @@ def test_outcome_without_flow_has_no_findings() -> None:
             capable(pushed_authorization_request_endpoint=None),
             ("private_key_jwt",),
             ("pkce_s256", "par"),
-            {"par_not_supported": "error"},
+            {"par_not_listed": "warning"},
             id="par-missing",
         ),
         pytest.param(
@@ -497,7 +501,7 @@ def test_outcome_without_flow_has_no_findings() -> None:
             capable(dpop_signing_alg_values_supported=None),
             ("private_key_jwt",),
             ("pkce_s256", "dpop"),
-            {"dpop_not_supported": "error"},
+            {"dpop_not_listed": "warning"},
             id="dpop-missing",
         ),
         pytest.param(
@@ -521,7 +525,7 @@ def test_outcome_without_flow_has_no_findings() -> None:
             capable(authorization_response_iss_parameter_supported=False),
             ("private_key_jwt",),
             ("pkce_s256", "iss_parameter"),
-            {"iss_parameter_not_supported": "warning"},
+            {"iss_parameter_needed": "warning", "iss_parameter_not_supported": "info"},
             id="iss-false-needed",
         ),
         pytest.param(
@@ -537,7 +541,7 @@ def test_outcome_without_flow_has_no_findings() -> None:
             capable(grant_types_supported=None),
             ("private_key_jwt", "client_secret_basic"),
             ("pkce_s256", "refresh_tokens"),
-            {"refresh_token_not_supported": "warning"},
+            {"refresh_token_not_listed": "warning"},
             id="refresh-grant-types-absent",
         ),
         pytest.param(
@@ -593,11 +597,14 @@ def test_findings_are_sorted_errors_first_and_frozen() -> None:
         grant_types_supported=None,
         token_endpoint_auth_methods_supported=["client_secret_post"],
     )
-    findings = check("device_code", metadata, ("none",))
+    findings = check("device_code", metadata, ("private_key_jwt",))
     severities = [f.severity for f in findings]
     assert severities == sorted(severities, key=["error", "warning", "info"].index)
-    assert "no_device_authorization_endpoint" in codes(findings)
-    assert "client_auth_not_supported" in codes(findings)
+    assert codes(findings) == {
+        "client_auth_not_supported": "error",
+        "grant_type_not_listed": "warning",
+        "device_endpoint_not_listed": "info",
+    }
     with pytest.raises(AttributeError):
         findings[0].severity = "info"  # type: ignore[misc]
 
@@ -678,15 +685,17 @@ def test_check_server_reports_features_and_each_flow() -> None:
     )
     by_flow = {s.flow: s for s in limited.flows}
     assert by_flow["device_code"].status == "unsupported"
-    assert "no_device_authorization_endpoint" in codes(list(by_flow["device_code"].findings))
+    # The grant list leaves the device grant out: that is the error; the missing endpoint
+    # adds nothing (it is optional metadata either way).
+    assert codes(list(by_flow["device_code"].findings)) == {"grant_type_not_supported": "error"}
     assert by_flow["ciba"].status == "unsupported"
     assert by_flow["authorization_code"].status == "unknown"  # PKCE not advertised
     assert by_flow["client_credentials"].status == "supported"
     assert by_flow["token_exchange"].status == "unsupported"
     text = server_report_text(limited)
     assert "Features:" in text and "Flows:" in text
-    assert "[no ] Device" in text or "[no ] " in text
-    assert "no_device_authorization_endpoint" in text
+    assert "[no ] Device" in text
+    assert "[grant_type_not_supported]" in text
 
 
 def test_check_flow_without_server_level_findings() -> None:
@@ -717,6 +726,7 @@ def test_issuer_with_path_tries_each_url_in_order(stub: MetadataStub) -> None:
     assert meta.url == stub.issuer + WELL_KNOWN_OPENID + "/tenant"
     assert stub.paths() == [
         WELL_KNOWN_OAUTH + "/tenant",
+        "/tenant" + WELL_KNOWN_OAUTH,
         "/tenant" + WELL_KNOWN_OPENID,
         WELL_KNOWN_OPENID + "/tenant",
     ]
@@ -912,9 +922,67 @@ def test_dns_failure(monkeypatch: pytest.MonkeyPatch) -> None:
 
 NEEDS_ISSUER = "--discover needs --issuer URL (the authorization server's issuer)"
 SMALL_M2M = ["--tree", str(SMALL_TREE), "ask", "-a", "user_present=no"]
+SHIPPED_M2M = [
+    "ask", "-a", "situation=own_service", "-a", "workload_platform=no_platform_identity",
+    "-a", "m2m_credential=shared_secret_only", "--lang", "python",
+]  # fmt: skip
 
 
-@pytest.mark.parametrize("case", list(FAILURES))
+ANSWERED = {
+    "wrong-issuer": "issuer_mismatch",
+    "issuer-trailing-slash": "issuer_mismatch",
+    "no-issuer": "issuer_mismatch",
+    "not-json": "metadata_not_found",
+    "json-array": "metadata_not_found",
+    "404": "metadata_not_found",
+    "500": "metadata_not_found",
+}
+"""Failures in which the server answered without usable metadata, with their finding code."""
+
+
+def test_answered_failures_carry_their_code(stub: MetadataStub) -> None:
+    for case, code in ANSWERED.items():
+        with MetadataStub() as server:
+            issuer = FAILURES[case][0](server)
+            with pytest.raises(DiscoveryError) as info:
+                discover(issuer, timeout=0.5, total_timeout=1.5)
+        assert info.value.code == code, case
+    for case in set(FAILURES) - set(ANSWERED):
+        with MetadataStub() as server:
+            issuer = FAILURES[case][0](server)
+            with pytest.raises(DiscoveryError) as info:
+                discover(issuer, timeout=0.5, total_timeout=1.5)
+        assert info.value.code == "discovery_failed", case
+
+
+@pytest.mark.parametrize("case", sorted(ANSWERED))
+def test_cli_ask_reports_an_answered_failure_as_a_finding_and_exits_0(
+    case: str,
+    stub: MetadataStub,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    setup, words = FAILURES[case]
+    issuer = setup(stub)
+    monkeypatch.setattr("advisor.server.fetch.DEFAULT_TIMEOUT", 0.5)
+    code, out, err = run_cli([*SHIPPED_M2M, "--issuer", issuer, "--discover", "-f", "json"], capsys)
+    assert (code, err) == (0, "")
+    data = json.loads(out)["recommendation"]
+    assert data["server"] == {"issuer": issuer, "metadata_url": None, "metadata_kind": None}
+    (finding,) = data["findings"]
+    assert (finding["severity"], finding["code"]) == ("error", ANSWERED[case])
+    for word in words:
+        assert word in finding["message"]
+    # The recommendation is all there; its samples use the endpoints derived from the issuer.
+    assert data["flow"] == "client_credentials" and data["samples"]
+    assert any("derived from the issuer" in a for a in data["assumptions"])
+    # check-server says the same thing, as its one-line error (it has nothing to report).
+    code, out, err = run_cli(["--tree", str(SMALL_TREE), "check-server", issuer], capsys)
+    assert (code, out) == (2, "")
+    assert err == f"grant-advisor: error: {finding['message']}\n"
+
+
+@pytest.mark.parametrize("case", sorted(set(FAILURES) - set(ANSWERED)))
 def test_cli_discovery_failures_exit_2_with_one_line(
     case: str,
     stub: MetadataStub,
@@ -952,7 +1020,7 @@ def test_cli_discover_without_issuer_is_a_usage_error(capsys: pytest.CaptureFixt
 
 def test_cli_error_in_a_fresh_process_has_no_traceback(stub: MetadataStub) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "advisor", *SMALL_M2M, "--issuer", stub.issuer, "--discover"],
+        [sys.executable, "-m", "advisor", "--tree", str(SMALL_TREE), "check-server", stub.issuer],
         capture_output=True,
         text=True,
         timeout=60,
@@ -968,7 +1036,11 @@ def test_cli_ask_discover_reports_findings_in_every_format(
     stub: MetadataStub, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # The small tree's device outcome, against a server without the device flow.
-    stub.json(WELL_KNOWN_OAUTH, stub.metadata(device_authorization_endpoint=None))
+    grants = ["authorization_code", "client_credentials", "refresh_token"]
+    stub.json(
+        WELL_KNOWN_OAUTH,
+        stub.metadata(device_authorization_endpoint=None, grant_types_supported=grants),
+    )
     argv = [
         "--tree", str(SMALL_TREE), "ask", "-a", "user_present=yes", "-a", "has_browser=no_browser",
         "--issuer", stub.issuer, "--discover",
@@ -979,22 +1051,23 @@ def test_cli_ask_discover_reports_findings_in_every_format(
     assert data["server"] == {
         "issuer": stub.issuer,
         "metadata_url": stub.issuer + WELL_KNOWN_OAUTH,
+        "metadata_kind": "oauth",
     }
     found = {f["code"]: f["severity"] for f in data["findings"]}
-    assert found == {"no_device_authorization_endpoint": "error", "plain_http": "warning"}
+    assert found == {"grant_type_not_supported": "error", "plain_http": "warning"}
     assert all(set(f) == {"severity", "code", "message"} for f in data["findings"])
 
     code, out, _ = run_cli([*argv, "--format", "text"], capsys)
     assert code == 0
     section = out.split("Server compatibility: ", 1)[1].split("\n\n", 1)[0]
     assert section.startswith(stub.issuer)
-    assert "- error: the server has no device_authorization_endpoint" in section
+    assert "- error: the server does not support" in section
     assert "[plain_http]" in section
 
     code, out, _ = run_cli([*argv, "--format", "markdown"], capsys)
     assert code == 0
     assert "## Server compatibility" in out
-    assert "- **error** (`no_device_authorization_endpoint`)" in out
+    assert "- **error** (`grant_type_not_supported`)" in out
 
 
 def test_cli_ask_discover_with_no_findings_says_so(
@@ -1018,7 +1091,11 @@ def test_cli_ask_discover_stops_at_an_incomplete_walk(
 
 
 def test_cli_check_server(stub: MetadataStub, capsys: pytest.CaptureFixture[str]) -> None:
-    stub.json(WELL_KNOWN_OAUTH, stub.metadata(device_authorization_endpoint=None))
+    grants = ["authorization_code", "client_credentials", "refresh_token"]
+    stub.json(
+        WELL_KNOWN_OAUTH,
+        stub.metadata(device_authorization_endpoint=None, grant_types_supported=grants),
+    )
     code, out, err = run_cli(["--tree", str(SMALL_TREE), "check-server", stub.issuer], capsys)
     assert (code, err) == (0, "")
     assert out.startswith(f"Authorization server {stub.issuer}\n")

@@ -107,4 +107,24 @@ class ExportError(AdvisorError):
 
 
 class DiscoveryError(AdvisorError):
-    """The authorization server's metadata could not be fetched, parsed, or trusted."""
+    """The authorization server's metadata could not be fetched, parsed, or trusted.
+
+    Args:
+        message: One line saying what went wrong.
+        code: What kind of failure: ``templated_issuer``, ``issuer_mismatch`` or
+            ``metadata_not_found`` when the server answered but gave no metadata usable for
+            this issuer (``ask --discover`` reports these as findings and still prints the
+            advice); ``discovery_failed`` when the server could not be read at all (network,
+            TLS, time, size or redirect limits: exit code 2 everywhere).
+    """
+
+    def __init__(self, message: str, code: str = "discovery_failed") -> None:
+        super().__init__(message)
+        self.code = code
+        """The failure's code (see above)."""
+
+
+ANSWERED_DISCOVERY_CODES = frozenset({"templated_issuer", "issuer_mismatch", "metadata_not_found"})
+"""Discovery failures in which the server answered but gave no metadata usable for the issuer
+(a fact about the server, reported as a finding by ``ask --discover``), as opposed to
+``discovery_failed`` (it could not be read at all)."""

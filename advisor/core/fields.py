@@ -26,6 +26,8 @@ SCOPE_TOKEN: Final = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
 """RFC 6749 §3.3: ``scope-token = 1*( %x21 / %x23-5B / %x5D-7E )``."""
 
 _SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_PLACEHOLDER: Final = re.compile(r"\{[^{}]*\}|[{}]")
+"""A template placeholder (``{tenantid}``) or a lone brace."""
 _CONTROL: Final = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -219,13 +221,35 @@ def check_server_url(name: str, url: str) -> None:
         raise ParameterError(problem)
 
 
+def server_issuer_problem(issuer: str) -> str | None:
+    """Why ``issuer`` cannot identify one server whose metadata can be read, or None: what
+    :func:`issuer_problem` refuses, and a template placeholder such as ``{tenantid}``
+    (``{ }`` are not allowed in a URL, RFC 3986 §2, and such an issuer stands for many
+    servers, not one). Sample code may still carry a placeholder issuer, to be filled in."""
+    problem = issuer_problem(issuer)
+    if problem is not None:
+        return problem
+    placeholder = _PLACEHOLDER.search(issuer)
+    if placeholder is not None:
+        return (
+            f"issuer {shown(issuer)} contains the placeholder {placeholder.group()!r}: a URL "
+            "with { } is not a valid issuer (RFC 3986 does not allow these characters); "
+            "replace it with the value it stands for: for a multi-tenant provider such as "
+            "Microsoft Entra ID, your tenant's id "
+            "(https://login.microsoftonline.com/YOUR-TENANT-ID/v2.0)"
+        )
+    return None
+
+
 def check_issuer(issuer: str) -> urllib.parse.SplitResult:
-    """Validate an issuer identifier (RFC 8414 §2) and return its parts.
+    """Validate the issuer identifier of a server to discover (RFC 8414 §2) and return its
+    parts.
 
     Raises:
-        ParameterError: The issuer can never be valid (see :func:`issuer_problem`).
+        ParameterError: The issuer can never identify a server (see
+            :func:`server_issuer_problem`).
     """
-    problem = issuer_problem(issuer)
+    problem = server_issuer_problem(issuer)
     if problem is not None:
         raise ParameterError(problem)
     return urllib.parse.urlsplit(issuer)

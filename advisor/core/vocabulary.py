@@ -1,5 +1,6 @@
-"""The words of the domain, stated once: flows and their grant types, sample languages,
-client authentication methods and authorization-server endpoints.
+"""The words of the domain, stated once: flows and their grant types, sample languages and
+the client libraries their flavours are built on, client authentication methods and
+authorization-server endpoints.
 
 Every other module takes these names from here: the tree's models (as ``Literal`` types), the
 command line's choices, the sample renderer (extension and literal filter of a language), the
@@ -104,6 +105,87 @@ LANGUAGES: Final[MappingProxyType[str, Language]] = MappingProxyType(
 
 LANGUAGE_IDS: Final[tuple[str, ...]] = get_args(LanguageId)
 """The language ids, in display order (the keys of :data:`LANGUAGES`)."""
+
+# -- client libraries (sample flavours) ----------------------------------------------------------
+
+LibraryId = Literal["authlib", "openid-client"]
+"""Client libraries a sample may be built on instead of the standard library (a flavour)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Library:
+    """A language's OAuth client library that sample flavours are built on.
+
+    The dependency-free samples stay the default (they show every request on the wire); a
+    flavour is the same flow written the way that library's users would write it.
+    """
+
+    id: LibraryId
+    """The id users pass to ``--library``, e.g. ``authlib``."""
+    language: LanguageId
+    """The one sample language it is for."""
+    name: str
+    """Its display name, e.g. ``Authlib``."""
+    package: str
+    """Its name in the language's package registry (PyPI, npm)."""
+    versions: str
+    """The release range the flavours are written for and tested with, in the registry's own
+    syntax (a PEP 440 specifier, an npm range)."""
+    install: str
+    """The command that installs what a flavour needs (the library and what it runs on)."""
+    docs: str
+    """The library's documentation."""
+
+    @property
+    def tag(self) -> str:
+        """The id as it appears in file names: ``<template>.<tag>.<ext>.j2`` for a template,
+        ``<template>_<tag>.<ext>`` for the program (``openid-client`` becomes
+        ``openid_client``, a valid Python and JavaScript identifier)."""
+        return self.id.replace("-", "_")
+
+
+LIBRARIES: Final[MappingProxyType[str, Library]] = MappingProxyType(
+    {
+        spec.id: spec
+        for spec in (
+            Library(
+                "authlib",
+                "python",
+                "Authlib",
+                "authlib",
+                ">=1.9,<2",
+                "pip install 'authlib>=1.9,<2' requests",
+                "https://docs.authlib.org/en/latest/client/oauth2.html",
+            ),
+            Library(
+                "openid-client",
+                "javascript",
+                "openid-client",
+                "openid-client",
+                "^6.8",
+                "npm install openid-client@^6.8",
+                "https://github.com/panva/openid-client",
+            ),
+        )
+    }
+)
+"""Every client library a sample flavour is built on, in display order."""
+
+LIBRARY_IDS: Final[tuple[str, ...]] = get_args(LibraryId)
+"""The library ids, in display order (the keys of :data:`LIBRARIES`)."""
+
+
+def sample_key(language: str, library: str | None = None) -> str:
+    """How a rendered sample is keyed wherever several are shown together (an ``Advice``'s
+    samples, ``ask --format json``): the language id for a dependency-free sample,
+    ``<language>:<library>`` for a flavour, e.g. ``python:authlib``."""
+    return language if library is None else f"{language}:{library}"
+
+
+def sample_label(language: str, library: str | None = None) -> str:
+    """What people see as a sample's name: ``python``, or ``python (authlib)``."""
+    return language if library is None else f"{language} ({library})"
+
 
 # -- client authentication -----------------------------------------------------------------------
 

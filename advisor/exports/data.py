@@ -40,9 +40,16 @@ def recommendation_data(advice: Advice, recommendation: Recommendation) -> dict[
 
     ``flow`` (with ``flow_name`` and ``grant_type``) is the grant that obtains the tokens;
     ``companions`` lists what comes with it (refresh tokens: rotation, lifetimes, storage).
-    ``samples`` maps language to code. After discovery, ``findings`` lists what the server's
-    metadata says about the advice (``[]``: it supports everything) and ``server`` names the
-    server.
+    ``samples`` maps each sample's key to its code: the language id for a dependency-free
+    sample (``python``), ``<language>:<library>`` for a library flavour
+    (``python:authlib``). ``sample_files`` maps the same keys to what a script needs to show
+    and save each one: ``language``, ``library`` (None for a dependency-free sample),
+    ``label`` (``python (authlib)``), ``filename`` and ``env_vars``. After discovery,
+    ``findings`` lists what the server's metadata says about the advice (``[]``: it supports
+    everything) and ``server`` names the server, where its metadata was read
+    (``metadata_url``, null when discovery found none it could use: the findings say why)
+    and which kind of document it was (``metadata_kind``: ``oauth`` for RFC 8414, ``openid``
+    for OpenID Connect Discovery).
     """
     outcome = recommendation.outcome
     flow = recommendation.flow
@@ -82,14 +89,28 @@ def recommendation_data(advice: Advice, recommendation: Recommendation) -> dict[
         "needs": list(outcome.needs),
         "instead_of": outcome.instead_of,
         "samples": advice.code,
+        "sample_files": {
+            key: {
+                "language": sample.language,
+                "library": sample.library,
+                "label": sample.label,
+                "filename": sample.filename,
+                "env_vars": list(sample.env_vars),
+            }
+            for key, sample in advice.samples.items()
+        },
     }
-    if outcome.sample and outcome.sample.note:
-        data["samples_note"] = outcome.sample.note
+    if advice.sample_note:
+        data["samples_note"] = advice.sample_note
     if advice.assumptions:
         data["assumptions"] = list(advice.assumptions)
     compat = advice.compatibility
     if compat is not None:
-        data["server"] = {"issuer": compat.issuer, "metadata_url": compat.metadata_url}
+        data["server"] = {
+            "issuer": compat.issuer,
+            "metadata_url": compat.metadata_url,
+            "metadata_kind": compat.metadata_kind,
+        }
         data["findings"] = [f.as_dict() for f in compat.findings]
     return data
 

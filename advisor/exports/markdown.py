@@ -19,7 +19,7 @@ from typing import Any, Final
 from advisor.advice import SECTIONS, Advice
 from advisor.core.termsafe import clean
 from advisor.core.vocabulary import LANGUAGES
-from advisor.server.model import Compatibility
+from advisor.server.model import KIND_NAMES, Compatibility
 from advisor.session import Recommendation, Session
 
 ANSWERS_MARKER: Final = "<!-- grant-advisor:answers -->"
@@ -104,13 +104,18 @@ def answers_block(
 
 def compatibility_markdown(compat: Compatibility) -> list[str]:
     """The "Server compatibility" section's lines (server values escaped as literals)."""
-    parts = [
-        "## Server compatibility",
-        "",
-        f"Checked against the metadata of {code_span(compat.issuer)} "
-        f"(read from {code_span(compat.metadata_url)}).",
-        "",
-    ]
+    if compat.metadata_url is not None:
+        kind = f", {KIND_NAMES[compat.metadata_kind]}" if compat.metadata_kind else ""
+        source = (
+            f"Checked against the metadata of {code_span(compat.issuer)} "
+            f"(read from {code_span(compat.metadata_url)}{kind})."
+        )
+    else:
+        source = (
+            f"No usable metadata was found for {code_span(compat.issuer)}: the advice is not "
+            "checked against this server."
+        )
+    parts = ["## Server compatibility", "", source, ""]
     if not compat.findings:
         parts.append("No problems found: the server advertises everything this advice needs.")
     for finding in compat.findings:
@@ -253,14 +258,14 @@ def _samples(advice: Advice, rec: Recommendation) -> list[str]:
     if not advice.samples:
         return []
     parts = ["## Sample code", ""]
-    sample = rec.outcome.sample
-    if sample and sample.note:
-        parts += [paragraphs(sample.note), ""]
+    if advice.sample_note:
+        parts += [paragraphs(advice.sample_note), ""]
     if advice.assumptions:
         parts += ["Assumptions:", "", *(f"- {literal(a)}" for a in advice.assumptions), ""]
-    for language, code in advice.code.items():
+    for rendered in advice.samples.values():
+        language = rendered.language
         fence = LANGUAGES[language].fence if language in LANGUAGES else ""
-        parts += [f"### {language}", "", fenced(code, fence), ""]
+        parts += [f"### {rendered.label}", "", fenced(rendered.code, fence), ""]
     return parts
 
 

@@ -10,12 +10,13 @@ import textwrap
 from collections.abc import Sequence
 
 from advisor.core.termsafe import clean
-from advisor.server.model import Finding
+from advisor.server.model import KIND_NAMES, Finding
 from advisor.server.report import ServerReport
 
 
 def server_report_text(report: ServerReport, width: int = 88) -> str:
-    """``check-server --format text``: features, then each flow with what is missing."""
+    """``check-server --format text``: what the issuer is (and where its metadata was read,
+    the provider it was recognised as), its features, then each flow with what is missing."""
 
     f = report.features
 
@@ -28,12 +29,43 @@ def server_report_text(report: ServerReport, width: int = 88) -> str:
     def yes_no(value: object) -> str:
         return "yes" if value else "no"
 
-    lines = [f"Authorization server {clean(report.issuer)}"]
+    def wrapped(label: str, text: str) -> str:
+        return textwrap.fill(
+            " ".join(text.split()),
+            width=width,
+            initial_indent=f"  {label}: ",
+            subsequent_indent="    ",
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
+
+    if report.role == "authorization_server":
+        lines = [f"Authorization server {clean(report.issuer)}"]
+    else:
+        lines = [f"Issuer {clean(report.issuer)} (not an OAuth authorization server)"]
     if report.metadata_url:
-        lines.append(f"  metadata: {clean(report.metadata_url)}")
+        kind = KIND_NAMES[report.metadata_kind]
+        lines.append(
+            wrapped(
+                "metadata",
+                f"{clean(report.metadata_url)} ({kind}; absent fields take the defaults of "
+                f"{f['defaults_from']})",
+            )
+        )
+    if report.provider:
+        how = (
+            "recognised from its issuer" if report.provider_certain else "a guess from its metadata"
+        )
+        lines.append(wrapped("provider", f"{clean(report.provider)} ({how})"))
+    if report.role_summary:
+        lines.append(wrapped("what it is", clean(report.role_summary)))
+    aliases = f["grant_type_aliases"]
+    grants = [
+        clean(g) + (f" (read as {aliases[g]})" if g in aliases else "") for g in f["grant_types"]
+    ]
     lines += ["", "Features:"]
     rows = [
-        ("grant types", listed(f["grant_types"], f["grant_types_listed"])),
+        ("grant types", listed(grants, f["grant_types_listed"])),
         (
             "client authentication",
             listed(f["token_endpoint_auth_methods"], f["token_endpoint_auth_methods_listed"]),
@@ -80,6 +112,10 @@ def server_report_text(report: ServerReport, width: int = 88) -> str:
         f"{counts['unsupported']} not supported "
         "(yes: supported; ?: metadata does not say; no: not supported)",
     ]
+    if report.role == "token_issuer":
+        lines.append("This issuer is a token issuer, not an authorization server: see above.")
+    elif report.role == "sign_in_only":
+        lines.append("This issuer is a sign-in provider without a token endpoint: see above.")
     return "\n".join(lines) + "\n"
 
 

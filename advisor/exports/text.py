@@ -14,7 +14,7 @@ from typing import Any
 from advisor.advice import SECTIONS, Advice
 from advisor.core.termsafe import clean
 from advisor.exports.server import finding_lines
-from advisor.server.model import Compatibility
+from advisor.server.model import KIND_NAMES, Compatibility
 from advisor.session import Recommendation, Session
 
 
@@ -82,10 +82,12 @@ def question_text(session: Session, program: str = "grant-advisor", width: int =
 
 def compatibility_lines(compat: Compatibility, width: int = 88) -> list[str]:
     """The "Server compatibility" section: the server, then each finding (or that none)."""
-    lines = [
-        f"Server compatibility: {clean(compat.issuer)}",
-        f"  (metadata from {clean(compat.metadata_url)})",
-    ]
+    lines = [f"Server compatibility: {clean(compat.issuer)}"]
+    if compat.metadata_url is not None:
+        kind = f", {KIND_NAMES[compat.metadata_kind]}" if compat.metadata_kind else ""
+        lines.append(f"  (metadata from {clean(compat.metadata_url)}{kind})")
+    else:
+        lines.append("  (no usable metadata: the advice is not checked against this server)")
     if compat.findings:
         lines += finding_lines(compat.findings, width)
     else:
@@ -193,12 +195,11 @@ def _samples(advice: Advice, rec: Recommendation, width: int) -> list[str]:
     lines: list[str] = []
     if advice.assumptions:
         lines += ["", "Assumptions in the samples:", *_bullets(list(advice.assumptions), width)]
-    sample = rec.outcome.sample
-    if sample and sample.note and advice.samples:
-        lines += ["", _wrap(sample.note, width)]
-    for language, code in advice.code.items():
-        rule = f"── sample: {language} "
-        lines += ["", rule + "─" * max(0, min(width, 60) - len(rule)), code.rstrip("\n")]
+    if advice.sample_note and advice.samples:
+        lines += ["", _wrap(advice.sample_note, width)]
+    for rendered in advice.samples.values():
+        rule = f"── sample: {rendered.label} "
+        lines += ["", rule + "─" * max(0, min(width, 60) - len(rule)), rendered.code.rstrip("\n")]
     return lines
 
 

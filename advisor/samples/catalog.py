@@ -1,4 +1,5 @@
-"""Where sample templates live and what they are called. Imports nothing heavy."""
+"""Where sample templates live, what they are called, and which library flavours each has.
+Imports nothing heavy."""
 
 from __future__ import annotations
 
@@ -6,11 +7,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from advisor.core.vocabulary import CLIENT_AUTH_METHODS, LANGUAGE_IDS, LANGUAGES, SECRET_CLIENT_AUTH
+from advisor.core.vocabulary import (
+    CLIENT_AUTH_METHODS,
+    LANGUAGE_IDS,
+    LANGUAGES,
+    LIBRARIES,
+    SECRET_CLIENT_AUTH,
+)
 
 # Re-exported: where the files are is part of what the catalogue describes.
 from advisor.samples.files import TEMPLATE_DIR as TEMPLATE_DIR
 from advisor.samples.files import find_template as find_template
+from advisor.samples.files import program_filename as program_filename
 from advisor.samples.files import template_filename as template_filename
 
 ClientAuth = str
@@ -42,6 +50,10 @@ class TemplateInfo:
     sample works it out at run time)."""
     notes: tuple[str, ...] = ()
     """What a user should know, e.g. why a language is missing or only syntax-checked."""
+    libraries: tuple[str, ...] = ()
+    """The library flavours it ships in (:data:`~advisor.core.vocabulary.LIBRARIES` ids), each
+    with the same client authentications as the dependency-free sample; why the others of
+    its languages are missing is in :data:`LIBRARY_GAPS`."""
 
 
 _ALL: Final = LANGUAGE_IDS
@@ -50,6 +62,7 @@ _USER_SCOPE: Final = "openid profile offline_access"
 LOOPBACK_REDIRECT_URI: Final = "http://127.0.0.1/callback"
 """The native-app default: no port, so the sample listens on any free one (RFC 8252 §7.3)."""
 _WEB_REDIRECT: Final = "http://127.0.0.1:8000/callback"
+_BOTH: Final = ("authlib", "openid-client")
 _PKJWT_ONE_REQUEST: Final = (
     "With private_key_jwt, python signs the client assertion with PyJWT and javascript with "
     "node:crypto; curl cannot sign a JWT and sends the pre-made, single-use assertion in "
@@ -73,6 +86,7 @@ TEMPLATES: Final[dict[str, TemplateInfo]] = {
                 "redirect URL.",
                 _PKJWT_ONE_REQUEST,
             ),
+            libraries=_BOTH,
         ),
         TemplateInfo(
             "authorization_code_loopback",
@@ -87,6 +101,7 @@ TEMPLATES: Final[dict[str, TemplateInfo]] = {
                 "a shell script cannot listen, so the curl sample prints the URL and reads the "
                 "redirect URL you paste.",
             ),
+            libraries=_BOTH,
         ),
         TemplateInfo(
             "authorization_code_browser",
@@ -119,6 +134,7 @@ TEMPLATES: Final[dict[str, TemplateInfo]] = {
             _ALL,
             ("none", *_SECRET, "private_key_jwt"),
             notes=(_PKJWT_ONE_REQUEST,),
+            libraries=_BOTH,
         ),
         TemplateInfo(
             "device_code",
@@ -127,6 +143,7 @@ TEMPLATES: Final[dict[str, TemplateInfo]] = {
             _ALL,
             ("none", *_SECRET),
             _USER_SCOPE,
+            libraries=_BOTH,
         ),
         TemplateInfo(
             "ciba",
@@ -141,6 +158,7 @@ TEMPLATES: Final[dict[str, TemplateInfo]] = {
                 "several requests (the backchannel request, then one per poll), so it runs "
                 "OAUTH_CLIENT_ASSERTION_COMMAND for a fresh assertion each time.",
             ),
+            libraries=_BOTH,
         ),
         TemplateInfo(
             "token_exchange",
@@ -149,6 +167,7 @@ TEMPLATES: Final[dict[str, TemplateInfo]] = {
             _ALL,
             (*_SECRET, "private_key_jwt"),
             notes=(_PKJWT_ONE_REQUEST,),
+            libraries=_BOTH,
         ),
         TemplateInfo(
             "jwt_bearer",
@@ -172,6 +191,7 @@ TEMPLATES: Final[dict[str, TemplateInfo]] = {
             "Client Credentials with a client secret",
             _ALL,
             _SECRET,
+            libraries=_BOTH,
         ),
         TemplateInfo(
             "client_credentials_private_key_jwt",
@@ -183,6 +203,7 @@ TEMPLATES: Final[dict[str, TemplateInfo]] = {
                 "curl cannot sign a JWT: it sends a pre-made assertion from "
                 "OAUTH_CLIENT_ASSERTION; python uses PyJWT, javascript node:crypto.",
             ),
+            libraries=_BOTH,
         ),
         TemplateInfo(
             "client_credentials_federated",
@@ -206,6 +227,57 @@ TEMPLATES: Final[dict[str, TemplateInfo]] = {
     )
 }
 """Every shipped template family."""
+
+_NO_FILE_ASSERTION: Final = (
+    "{name} has no client authentication that reads a platform's identity token from a "
+    "file; it would be a hand-written hook adding the same three form fields as the "
+    "dependency-free sample"
+)
+
+LIBRARY_GAPS: Final[dict[tuple[str, str], str]] = {
+    # Authlib 1.9 (python)
+    ("client_credentials_federated", "authlib"): _NO_FILE_ASSERTION.format(name="Authlib"),
+    ("client_credentials_mtls", "authlib"): (
+        "Authlib has no tls_client_auth client method: the certificate is requests' cert= "
+        "and the body only names the client, which is what the dependency-free python "
+        "sample does"
+    ),
+    ("jwt_bearer", "authlib"): (
+        "Authlib's AssertionSession signs its own assertion (the service-account use); this "
+        "sample sends an assertion made elsewhere, one form post where Authlib adds nothing"
+    ),
+    ("saml2_bearer", "authlib"): "Authlib has no SAML 2.0 bearer grant (RFC 7522) client",
+    ("authorization_code_fapi", "authlib"): (
+        "Authlib's client has neither DPoP (RFC 9449) nor pushed authorization requests (RFC 9126)"
+    ),
+    # openid-client 6 (javascript)
+    ("client_credentials_federated", "openid-client"): _NO_FILE_ASSERTION.format(
+        name="openid-client"
+    ),
+    ("client_credentials_mtls", "openid-client"): (
+        "openid-client's TlsClientAuth needs a customFetch with an undici Agent that holds "
+        "the certificate (Node's global fetch cannot present one): a second npm package"
+    ),
+    ("jwt_bearer", "openid-client"): (
+        "not written: openid-client has no JWT bearer grant of its own; it would be "
+        "genericGrantRequest with an assertion made elsewhere, as in the token_exchange flavour"
+    ),
+    ("saml2_bearer", "openid-client"): (
+        "not written: openid-client has no SAML 2.0 bearer grant of its own; it would be "
+        "genericGrantRequest with an assertion made elsewhere, as in the token_exchange flavour"
+    ),
+    ("authorization_code_fapi", "openid-client"): (
+        "not written: openid-client supports PAR, DPoP and private_key_jwt, but this flavour "
+        "has not been written and verified yet; use the dependency-free javascript sample"
+    ),
+    ("authorization_code_browser", "openid-client"): (
+        "openid-client runs in browsers, but as an npm package it needs a bundler; this "
+        "sample is a module a page loads as it is"
+    ),
+}
+"""Why a template has no flavour for a library of one of its languages: (template, library)
+-> one line, shown when a user asks for that flavour."""
+
 
 DEFAULT_TEMPLATE: Final[dict[str, str]] = {
     # The loopback sample runs anywhere without a server or a secret: the easiest to try.
@@ -248,24 +320,57 @@ ENV_VARS: Final[dict[str, str]] = {
 """Every environment variable a shipped sample may read, with what it holds."""
 
 
-def shipped_templates() -> dict[str, tuple[str, ...]]:
-    """Every template family in the shipped templates folder, with its languages.
-
-    Read from the files themselves (``<template>.<ext>.j2``; partials start with ``_``), in
-    template id order, languages in :data:`~advisor.core.vocabulary.LANGUAGES` order.
-    """
+def _shipped_files() -> dict[str, set[tuple[str, str | None]]]:
+    """Every template file shipped: template id -> {(language, library or None)}."""
     by_ext = {spec.extension: spec.id for spec in LANGUAGES.values()}
-    found: dict[str, set[str]] = {}
+    by_tag = {spec.tag: spec.id for spec in LIBRARIES.values()}
+    found: dict[str, set[tuple[str, str | None]]] = {}
     for path in TEMPLATE_DIR.glob("*.j2"):
         if path.name.startswith("_"):
             continue
         stem, _, ext = path.name.removesuffix(".j2").rpartition(".")
-        if stem and ext in by_ext:
-            found.setdefault(stem, set()).add(by_ext[ext])
+        if not stem or ext not in by_ext:
+            continue
+        template, _, tag = stem.partition(".")
+        if tag and tag not in by_tag:
+            continue
+        found.setdefault(template, set()).add((by_ext[ext], by_tag[tag] if tag else None))
+    return found
+
+
+def shipped_templates() -> dict[str, tuple[str, ...]]:
+    """Every template family in the shipped templates folder, with its languages.
+
+    Read from the files themselves (``<template>.<ext>.j2``; partials start with ``_``;
+    library flavours, ``<template>.<tag>.<ext>.j2``, are :func:`shipped_flavours`), in
+    template id order, languages in :data:`~advisor.core.vocabulary.LANGUAGES` order.
+    """
     return {
-        template: tuple(lang for lang in LANGUAGES if lang in languages)
-        for template, languages in sorted(found.items())
+        template: tuple(lang for lang in LANGUAGES if (lang, None) in files)
+        for template, files in sorted(_shipped_files().items())
+        if any(library is None for _, library in files)
     }
+
+
+def shipped_flavours() -> dict[str, tuple[str, ...]]:
+    """The library flavours in the shipped templates folder: template id -> library ids, in
+    :data:`~advisor.core.vocabulary.LIBRARIES` order (templates without one are left out)."""
+    found = {
+        template: tuple(lib for lib in LIBRARIES if any(lb == lib for _, lb in files))
+        for template, files in sorted(_shipped_files().items())
+    }
+    return {template: libraries for template, libraries in found.items() if libraries}
+
+
+def library_gap(template: str, library: str) -> str | None:
+    """Why the shipped ``template`` has no ``library`` flavour (None: it has one, or nothing
+    is known about it, e.g. a user's own template)."""
+    info = TEMPLATES.get(template)
+    if info is None or library in info.libraries:
+        return None
+    if LIBRARIES[library].language not in info.languages:
+        return f"{template!r} has no {LIBRARIES[library].language} sample at all"
+    return LIBRARY_GAPS.get((template, library))
 
 
 def choose_client_auth(template: str, preferred: Sequence[str] = ()) -> str | None:

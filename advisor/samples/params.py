@@ -9,7 +9,7 @@ code reads them from environment variables.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from advisor.core.fields import check_parameters
 from advisor.core.vocabulary import ENDPOINTS
@@ -45,6 +45,10 @@ class SampleParams:
     ``advisor.samples.catalog.TEMPLATES``."""
     discovered: frozenset[str] = frozenset()
     """Names of endpoints filled from the server's metadata (not assumptions)."""
+    discovery: Literal["none", "read", "failed"] = "none"
+    """Whether ``--discover`` ran: ``none`` (not asked), ``read`` (the server's metadata was
+    read: an endpoint not filled is missing from it), ``failed`` (asked, but the server gave no
+    usable metadata). Notes never suggest ``--discover`` once it ran."""
 
     def with_values(self, **values: object) -> SampleParams:
         """A copy with the given fields replaced; ``None`` values are ignored."""
@@ -68,7 +72,7 @@ class SampleParams:
         notes: list[str] = []
         if self.issuer == PLACEHOLDER_ISSUER:
             notes.append(f"issuer {PLACEHOLDER_ISSUER} is a placeholder: pass --issuer")
-        elif self.issuer.startswith("http://") and not self.discovered:
+        elif self.issuer.startswith("http://") and self.discovery != "read":
             # (after --discover, the server-compatibility findings say it instead)
             notes.append(
                 f"issuer {self.issuer} uses plain http: fine for a local test server, never "
@@ -79,10 +83,15 @@ class SampleParams:
         for name in used:
             if getattr(self, name) is not None:
                 continue
-            if self.discovered:
+            if self.discovery == "read" or self.discovered:
                 notes.append(
                     f"the server's metadata has no {name}; {self.endpoint(name)} is derived "
                     f"from the issuer: pass {ENDPOINTS[name].flag} if the server has one"
+                )
+            elif self.discovery == "failed":
+                notes.append(
+                    f"{name} {self.endpoint(name)} is derived from the issuer, not known "
+                    f"(discovery found no usable metadata): pass {ENDPOINTS[name].flag}"
                 )
             else:
                 notes.append(

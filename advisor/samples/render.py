@@ -1,7 +1,8 @@
 """Render sample code from Jinja2 templates.
 
-Templates are ``<template>.<ext>.j2`` files (see :mod:`advisor.samples.catalog`); a user's
-template folders are searched before the shipped one. This module checks the request, builds
+Templates are ``<template>.<ext>.j2`` files, and ``<template>.<tag>.<ext>.j2`` for a flavour
+built on a client library (see :mod:`advisor.samples.catalog`); a user's template folders are
+searched before the shipped one. This module checks the request, builds
 the template's variables and derives what the output says about itself (environment
 variables, assumptions); :mod:`advisor.samples.jinja`, imported only when a template really is
 rendered, holds Jinja2 (its sandboxed environments and error messages).
@@ -15,6 +16,10 @@ Variables a template sees:
 
 ``template``, ``language``, ``filename``
     What is being rendered.
+``library``
+    The flavour's library id (``authlib``, ``openid-client``), or None for a dependency-free
+    sample; ``library_versions`` and ``library_install`` are its release range and install
+    command (:data:`~advisor.core.vocabulary.LIBRARIES`; None without a library).
 ``issuer``, ``client_id``, ``scope`` (space-separated; ``""`` for none), ``scopes`` (tuple)
     The user's values; ``scope`` falls back to the template family's default.
 ``redirect_uri`` (str or None), ``audience`` (str or None), ``interval`` (int or None)
@@ -36,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.core.errors import ParameterError, TemplateError
-from advisor.core.vocabulary import ENDPOINTS, LANGUAGES
+from advisor.core.vocabulary import ENDPOINTS, LANGUAGES, LIBRARIES, sample_key, sample_label
 from advisor.samples.catalog import (
     ENV_VARS,
     LOOPBACK_REDIRECT_URI,
@@ -44,6 +49,8 @@ from advisor.samples.catalog import (
     TEMPLATE_ID,
     TEMPLATES,
     find_template,
+    library_gap,
+    program_filename,
     template_filename,
 )
 from advisor.samples.escape import FILTERS
@@ -66,6 +73,20 @@ class RenderedSample:
     """Environment variables the code reads (secrets, assertions, files), documented order."""
     assumptions: tuple[str, ...]
     """Placeholders and derived values the user should check before running it."""
+    library: str | None = None
+    """The client library the flavour is built on (``authlib``, ...); None for the
+    dependency-free sample."""
+
+    @property
+    def key(self) -> str:
+        """Its key among several samples: ``python``, or ``python:authlib`` for a flavour
+        (:func:`~advisor.core.vocabulary.sample_key`)."""
+        return sample_key(self.language, self.library)
+
+    @property
+    def label(self) -> str:
+        """Its name for people: ``python``, or ``python (authlib)``."""
+        return sample_label(self.language, self.library)
 
 
 def render_sample(
@@ -73,8 +94,9 @@ def render_sample(
     language: str,
     params: SampleParams,
     template_dirs: Sequence[Path] = (),
+    library: str | None = None,
 ) -> RenderedSample:
-    """Render one template in one language.
+    """Render one template in one language, dependency-free or as a library's flavour.
 
     Args:
         template: The template family id, e.g. ``authorization_code_loopback``.
@@ -82,10 +104,14 @@ def render_sample(
         params: The user's values.
         template_dirs: Folders of the user's own templates, searched before the shipped ones
             (every template renders in Jinja's sandbox).
+        library: A client library of ``language`` (``authlib`` for python,
+            ``openid-client`` for javascript) to render that flavour; None for the
+            dependency-free sample.
 
     Raises:
-        TemplateError: The template is missing, has a syntax error, uses an undefined variable
-            or leaves the sandbox.
+        TemplateError: The template is missing (for a flavour the catalogue lacks, the
+            message says why it has none), has a syntax error, uses an undefined variable
+            or leaves the sandbox; the library is unknown or not for ``language``.
         ParameterError: A parameter can never be valid in generated code (a NUL character, an
             unsupported client authentication for this template, ...).
     """
@@ -93,7 +119,11 @@ def render_sample(
         raise TemplateError(f"invalid template id {template!r} (expected {TEMPLATE_ID})")
     if language not in LANGUAGES:
         raise TemplateError(f"unknown sample language {language!r}; known: {', '.join(LANGUAGES)}")
-    path = find_template(template, language, template_dirs)
+    path: Path | None
+    if library is not None:
+        path = _find_flavour(template, language, library, template_dirs)
+    else:
+        path = find_template(template, language, template_dirs)
     if path is None:
         available = [
             lang for lang in LANGUAGES if find_template(template, lang, template_dirs) is not None
@@ -109,11 +139,12 @@ def render_sample(
             f"({template_filename(template, language)} not found in {searched})"
         )
     user_dirs = _user_dirs(path, template_dirs)
-    context, info = _context(template, language, params)
+    context, info = _context(template, language, params, library)
     # Jinja2 is imported on the first render, not when the command starts.
     from advisor.samples.jinja import render_template
 
-    code = render_template(template_filename(template, language), path, context, user_dirs)
+    name = template_filename(template, language, library)
+    code = render_template(name, path, context, user_dirs)
 
     # A value enters code only through its language's literal filter, so the literal shows
     # whether the sample uses it (no second parse of the template to find out).
@@ -135,9 +166,37 @@ def render_sample(
         template=template,
         language=language,
         code=code,
-        filename=f"{template}.{LANGUAGES[language].extension}",
+        filename=program_filename(template, language, library),
         env_vars=_env_vars(code),
         assumptions=tuple(assumptions),
+        library=library,
+    )
+
+
+def _find_flavour(
+    template: str, language: str, library: str, template_dirs: Sequence[Path]
+) -> Path:
+    """The template file of ``library``'s flavour of ``template``.
+
+    Raises:
+        TemplateError: an unknown library, one for another language, or no such flavour
+            (saying why when the catalogue knows).
+    """
+    spec = LIBRARIES.get(library)
+    if spec is None:
+        raise TemplateError(f"unknown library {library!r}; known: {', '.join(LIBRARIES)}")
+    if spec.language != language:
+        raise TemplateError(f"{library} is a {spec.language} library, not a {language} one")
+    path = find_template(template, language, template_dirs, library)
+    if path is not None:
+        return path
+    why = library_gap(template, library)
+    if why is not None:
+        raise TemplateError(f"sample {template!r} has no {library} flavour: {why}")
+    searched = ", ".join(str(d) for d in (*template_dirs, TEMPLATE_DIR))
+    raise TemplateError(
+        f"sample {template!r} has no {library} flavour "
+        f"({template_filename(template, language, library)} not found in {searched})"
     )
 
 
@@ -158,7 +217,9 @@ def _check(params: SampleParams) -> None:
     params.validate()  # URLs, scopes, ids, client auth, interval: refuses every control char
 
 
-def _context(template: str, language: str, params: SampleParams) -> tuple[dict[str, object], Any]:
+def _context(
+    template: str, language: str, params: SampleParams, library: str | None = None
+) -> tuple[dict[str, object], Any]:
     _check(params)
     info = TEMPLATES.get(template)
     if info is not None:
@@ -184,7 +245,10 @@ def _context(template: str, language: str, params: SampleParams) -> tuple[dict[s
     context: dict[str, object] = {
         "template": template,
         "language": language,
-        "filename": f"{template}.{LANGUAGES[language].extension}",
+        "filename": program_filename(template, language, library),
+        "library": library,
+        "library_versions": LIBRARIES[library].versions if library else None,
+        "library_install": LIBRARIES[library].install if library else None,
         "issuer": params.issuer,
         "client_id": params.client_id,
         "scope": scope,

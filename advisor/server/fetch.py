@@ -4,20 +4,35 @@
 code gets its real endpoints and the advice can be checked against what it supports (see
 :mod:`advisor.server.findings`).
 
-Where the metadata is looked for, in this order (:func:`metadata_urls`), for an issuer
+Where the metadata is looked for, in this order (:func:`metadata_locations`), for an issuer
 ``https://h/tenant``:
 
 1. ``https://h/.well-known/oauth-authorization-server/tenant``: RFC 8414 §3, the well-known
    suffix inserted between the host and the issuer's path;
-2. ``https://h/tenant/.well-known/openid-configuration``: OpenID Connect Discovery 1.0 §4,
+2. ``https://h/tenant/.well-known/oauth-authorization-server``: the RFC 8414 suffix appended
+   to the issuer, as OpenID Connect does it; not what RFC 8414 §3 says, but where servers
+   that mount the authorization server under a path publish it (django-oauth-toolkit under
+   its ``o/`` mount, for one);
+3. ``https://h/tenant/.well-known/openid-configuration``: OpenID Connect Discovery 1.0 §4,
    appended to the issuer;
-3. ``https://h/.well-known/openid-configuration/tenant``: the RFC 8414 insertion applied to the
+4. ``https://h/.well-known/openid-configuration/tenant``: the RFC 8414 insertion applied to the
    OpenID suffix, which RFC 8414 §5 allows and some servers use.
 
-For an issuer without a path the second and third are the same URL. A URL that answers with an
-HTTP error or with something that is not a JSON object is skipped, and the next is tried; any
-other failure (network, TLS, timeout, an oversized body, a redirect off the issuer's host or in
-a loop, metadata for another issuer) stops discovery at once with a :class:`DiscoveryError`.
+RFC 8414 documents come first: they describe the OAuth server as a whole, while an OpenID
+document may list only what sign-in uses. For an issuer without a path, 1 and 2 are the same
+URL, and so are 3 and 4. The first document whose ``issuer`` is exactly the issuer is used; its
+kind (``oauth`` or ``openid``) decides whose defaults absent fields take
+(:attr:`ServerMetadata.kind`), and the locations tried before it are kept
+(:attr:`ServerMetadata.tried`). Documents are not merged: one document, one issuer check, one
+source for every value (two documents may disagree, and neither specification says which
+wins); the first is the complete OAuth description whenever the server has one.
+
+A URL that answers with an HTTP error, with something that is not a JSON object, or with
+metadata for another issuer is skipped and the next is tried; when none has usable metadata,
+:class:`DiscoveryError` says why, with the code ``templated_issuer`` (a multi-tenant template
+such as Entra ID's ``{tenantid}`` issuer), ``issuer_mismatch`` or ``metadata_not_found``. Any
+other failure (network, TLS, timeout, an oversized body, a redirect off the issuer's host or
+in a loop) stops discovery at once (code ``discovery_failed``).
 
 Network hygiene: httpx is imported inside :func:`discover` only (``ask`` without
 ``--discover`` never loads it). Issuers must be https URLs, except on loopback hosts
@@ -33,6 +48,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -42,7 +58,7 @@ from typing import TYPE_CHECKING, Any, Final
 from advisor import __version__
 from advisor.core.errors import DiscoveryError
 from advisor.core.fields import check_issuer, shown
-from advisor.server.model import ServerMetadata
+from advisor.server.model import MetadataKind, ServerMetadata
 
 if TYPE_CHECKING:
     import ssl
@@ -67,11 +83,15 @@ _REDIRECT_CODES: Final = frozenset({301, 302, 303, 307, 308})
 # -- URLs -------------------------------------------------------------------------------------
 
 
-def metadata_urls(issuer: str) -> tuple[str, ...]:
-    """Where to look for ``issuer``'s metadata, in the order tried (see the module docstring).
+def metadata_locations(issuer: str) -> tuple[tuple[str, MetadataKind], ...]:
+    """Where to look for ``issuer``'s metadata, in the order tried, each with the kind of
+    document expected there (see the module docstring).
 
     A terminating ``/`` of the issuer's path is removed before the well-known suffix is
     inserted or appended (RFC 8414 §3, OpenID Connect Discovery §4).
+
+    Returns:
+        ``(url, kind)`` pairs, 2 for an issuer without a path, 4 otherwise.
 
     Raises:
         ParameterError: ``issuer`` is not a valid issuer identifier.
@@ -79,12 +99,32 @@ def metadata_urls(issuer: str) -> tuple[str, ...]:
     parts = check_issuer(issuer)
     origin = f"{parts.scheme}://{parts.netloc}"
     path = parts.path.rstrip("/")
-    urls = (
-        origin + OAUTH_WELL_KNOWN + path,
-        origin + path + OPENID_WELL_KNOWN,
-        origin + OPENID_WELL_KNOWN + path,
+    locations: tuple[tuple[str, MetadataKind], ...] = (
+        (origin + OAUTH_WELL_KNOWN + path, "oauth"),
+        (origin + path + OAUTH_WELL_KNOWN, "oauth"),
+        (origin + path + OPENID_WELL_KNOWN, "openid"),
+        (origin + OPENID_WELL_KNOWN + path, "openid"),
     )
-    return tuple(dict.fromkeys(urls))
+    return _unique(locations)
+
+
+def _unique(
+    locations: tuple[tuple[str, MetadataKind], ...],
+) -> tuple[tuple[str, MetadataKind], ...]:
+    """``locations`` without repeated URLs (the first of each is kept)."""
+    kept: dict[str, MetadataKind] = {}
+    for url, kind in locations:
+        kept.setdefault(url, kind)
+    return tuple(kept.items())
+
+
+def metadata_urls(issuer: str) -> tuple[str, ...]:
+    """The URLs of :func:`metadata_locations`, in the order tried.
+
+    Raises:
+        ParameterError: ``issuer`` is not a valid issuer identifier.
+    """
+    return tuple(url for url, _ in metadata_locations(issuer))
 
 
 # -- fetching ---------------------------------------------------------------------------------
@@ -114,13 +154,15 @@ def discover(
 
     Returns:
         The metadata, whose ``issuer`` is exactly ``issuer`` (RFC 8414 §3.3, OpenID Connect
-        Discovery §4.3).
+        Discovery §4.3), with the kind of document found and the locations tried before it.
 
     Raises:
-        ParameterError: ``issuer`` is not an absolute https URL (http only on loopback).
-        DiscoveryError: The metadata cannot be fetched or trusted; the message is one line.
+        ParameterError: ``issuer`` is not an absolute https URL (http only on loopback), or
+            holds a template placeholder.
+        DiscoveryError: The metadata cannot be fetched or trusted; the message is one line,
+            and ``code`` says which kind of failure it is (see the module docstring).
     """
-    urls = metadata_urls(issuer)
+    locations = metadata_locations(issuer)
     # Defaults are read at call time, so tests (and embedders) can tighten them.
     if timeout is None:
         timeout = DEFAULT_TIMEOUT
@@ -129,20 +171,30 @@ def discover(
     if max_bytes is None:
         max_bytes = DEFAULT_MAX_BYTES
     deadline = time.monotonic() + total_timeout
-    misses: list[str] = []
+    misses: list[tuple[str, str]] = []
+    refused: DiscoveryError | None = None  # the first document for another issuer
     with _client(timeout) as client:
-        for url in urls:
+        for url, kind in locations:
             try:
                 document, final_url = _fetch(client, url, timeout, deadline, max_bytes)
             except _Miss as miss:
-                misses.append(f"{url}: {miss}")
+                misses.append((url, str(miss)))
                 continue
             stated = document.get("issuer")
             if stated != issuer:
-                raise DiscoveryError(_issuer_mismatch(issuer, stated, final_url))
-            return ServerMetadata(issuer, MappingProxyType(document), final_url)
+                # Not used (RFC 8414 §3.3), but another location may hold the right document.
+                refused = refused or _issuer_problem(issuer, stated, final_url)
+                misses.append((url, "metadata for another issuer"))
+                continue
+            return ServerMetadata(
+                issuer, MappingProxyType(document), final_url, kind=kind, tried=tuple(misses)
+            )
+    if refused is not None:
+        raise refused
     raise DiscoveryError(
-        f"no authorization server metadata found for {issuer}: " + "; ".join(misses)
+        f"no authorization server metadata found for {issuer}: "
+        + "; ".join(f"{url}: {why}" for url, why in misses),
+        code="metadata_not_found",
     )
 
 
@@ -280,16 +332,38 @@ def _parse(body: bytes) -> dict[str, Any]:
     return document
 
 
-def _issuer_mismatch(requested: str, stated: object, url: str) -> str:
+_PLACEHOLDER: Final = re.compile(r"\{[^{}/]*\}")
+
+
+def _issuer_problem(requested: str, stated: object, url: str) -> DiscoveryError:
+    """Why a document whose issuer is not ``requested`` is not used (RFC 8414 §3.3)."""
     if not isinstance(stated, str):
-        return f"metadata at {url} has no issuer; expected {requested!r} (RFC 8414 §3.3)"
+        return DiscoveryError(
+            f"metadata at {url} has no issuer; expected {requested!r} (RFC 8414 §3.3)",
+            code="issuer_mismatch",
+        )
+    placeholder = _PLACEHOLDER.search(stated)
+    if placeholder is not None:
+        name = placeholder.group()
+        example = stated.replace(name, "<" + name.strip("{}") + ">")
+        return DiscoveryError(
+            f"the metadata at {url} is a template shared by many tenants, not one server's "
+            f"metadata: its issuer {shown(stated)} holds the placeholder {shown(name)}, and a "
+            "URL with { } is not a valid issuer. Each tenant has its own issuer, the one its "
+            "tokens carry: pass --issuer with yours, "
+            f"{shown(example)} with {shown('<' + name.strip('{}') + '>')} replaced by your "
+            "tenant's id (e.g. Microsoft Entra ID's directory (tenant) ID, instead of its "
+            "/common or /organizations endpoint)",
+            code="templated_issuer",
+        )
     hint = ""
     if stated.rstrip("/") == requested.rstrip("/"):
         hint = f"; they differ only by a trailing slash: pass --issuer {shown(stated)} exactly"
-    return (
+    return DiscoveryError(
         f"issuer mismatch: metadata at {url} is for issuer {shown(stated)}, not "
         f"{requested!r}; they must be identical (RFC 8414 §3.3, OpenID Connect Discovery "
-        f"§4.3), so it is not trusted{hint}"
+        f"§4.3), so it is not trusted{hint}",
+        code="issuer_mismatch",
     )
 
 

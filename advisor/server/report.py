@@ -3,7 +3,9 @@
 Each flow is checked for what it needs itself (grant type, endpoints, PKCE S256 for the
 authorization code flow, poll mode for CIBA) by the rules of :mod:`advisor.server.findings`;
 client authentication and features that depend on the situation (PAR, DPoP, mTLS) are
-reported under ``features``.
+reported under ``features``. The report says what the issuer is (``role``: an authorization
+server, or a token issuer or sign-in provider that is not one), which document was read, and
+the provider it was recognised as, with that provider's documented facts.
 """
 
 from __future__ import annotations
@@ -12,13 +14,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from advisor.server.findings import check_flow, server_findings, sort_findings
+from advisor.server.findings import (
+    ROLE_SUMMARIES,
+    ServerRole,
+    check_flow,
+    recognition,
+    server_findings,
+    server_role,
+    sort_findings,
+)
 from advisor.server.metadata import (
     DEFAULT_AUTH_METHODS,
     DEFAULT_GRANT_TYPES,
     MetadataReader,
 )
-from advisor.server.model import Finding, ServerMetadata
+from advisor.server.model import Finding, MetadataKind, ServerMetadata
 from advisor.tree.models import Tree
 
 
@@ -51,19 +61,36 @@ class ServerReport:
     """What ``check-server`` prints: the server's features and each flow's support."""
 
     issuer: str
+    """The issuer identifier."""
     metadata_url: str | None
+    """Where the metadata was read (None for a hand-written document)."""
     features: Mapping[str, Any]
     """The features the advice relies on, as the server advertises them (JSON-ready)."""
     flows: tuple[FlowSupport, ...]
     """Every flow of the tree's catalogue that may be recommended, in catalogue order."""
     findings: tuple[Finding, ...] = ()
-    """About the server itself rather than one flow (plain http, malformed fields)."""
+    """About the server itself rather than one flow: what it is when not an authorization
+    server, which document was read, malformed fields, plain http, the provider."""
+    role: ServerRole = "authorization_server"
+    """What the issuer is (see :data:`advisor.server.findings.ServerRole`)."""
+    role_summary: str | None = None
+    """One sentence saying plainly what a non-authorization-server issuer is and is not."""
+    metadata_kind: MetadataKind = "oauth"
+    """Which kind of document was read: RFC 8414 (``oauth``) or OpenID Connect (``openid``)."""
+    provider: str | None = None
+    """The provider profile's name when the server was recognised, else None."""
+    provider_certain: bool = False
+    """True when recognised by its issuer; False when only its metadata looks like it."""
 
     def as_dict(self) -> dict[str, Any]:
         """The ``check-server --format json`` document."""
         return {
             "issuer": self.issuer,
             "metadata_url": self.metadata_url,
+            "metadata_kind": self.metadata_kind,
+            "role": self.role,
+            "provider": self.provider,
+            "provider_certain": self.provider_certain,
             "findings": [f.as_dict() for f in self.findings],
             "features": dict(self.features),
             "flows": [
@@ -94,8 +121,19 @@ def check_server(tree: Tree, metadata: ServerMetadata | Mapping[str, Any]) -> Se
     Flows are checked for what they need themselves (grant type, endpoints, PKCE S256 for
     the authorization code flow, poll mode for CIBA); client authentication and features
     that depend on the situation (PAR, DPoP, mTLS) are reported under ``features``.
+
+    Args:
+        tree: The decision tree whose flow catalogue is checked.
+        metadata: The server's metadata, fetched (RFC 8414 / OpenID Connect Discovery) or
+            hand-written.
+
+    Returns:
+        The report; each flow's findings are the same :func:`check_flow` gives ``ask
+        --discover`` for that flow (before what an outcome adds: client authentication,
+        features, scopes).
     """
     doc = MetadataReader(metadata)
+    recognised = recognition(doc)
     flows = tuple(
         FlowSupport(
             flow=flow.id,
@@ -120,6 +158,11 @@ def check_server(tree: Tree, metadata: ServerMetadata | Mapping[str, Any]) -> Se
         features=server_features(doc),
         flows=flows,
         findings=tuple(sort_findings(server_findings(doc))),
+        role=server_role(doc),
+        role_summary=ROLE_SUMMARIES.get(server_role(doc)),
+        metadata_kind=doc.kind,
+        provider=recognised.profile.name if recognised else None,
+        provider_certain=bool(recognised and recognised.certain),
     )
 
 
@@ -128,15 +171,23 @@ def server_features(
 ) -> dict[str, Any]:
     """The features advice relies on, as the server advertises them (JSON-ready).
 
-    Lists that are absent appear as their specification's default with ``*_listed: false``.
+    Lists that are absent appear as their specification's default with ``*_listed: false``
+    (``defaults_from`` names the specification: RFC 8414 §2, or OpenID Connect Discovery 1.0
+    §3 when only an OpenID document was found).
     """
     doc = metadata if isinstance(metadata, MetadataReader) else MetadataReader(metadata)
     grants = doc.strings("grant_types_supported")
+    read = doc.grants()
     auth = doc.strings("token_endpoint_auth_methods_supported")
     aliases = doc.data.get("mtls_endpoint_aliases")
     return {
         "grant_types": list(grants if grants is not None else DEFAULT_GRANT_TYPES),
         "grant_types_listed": grants is not None,
+        # Listed spelling -> registered grant type, for grants listed under another name.
+        "grant_type_aliases": {
+            listed: grant for grant, listed in (read[0] if read else {}).items() if listed != grant
+        },
+        "defaults_from": doc.defaults_source,
         "token_endpoint_auth_methods": list(auth if auth is not None else DEFAULT_AUTH_METHODS),
         "token_endpoint_auth_methods_listed": auth is not None,
         "pkce_methods": _list_or_none(doc.strings("code_challenge_methods_supported")),

@@ -24,6 +24,8 @@ import pytest
 from advisor.samples.params import SampleParams
 from advisor.samples.render import render_sample
 
+NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
+"""The test tools' Node packages (tests/package.json), openid-client among them."""
 LANGUAGES = ("curl", "python", "javascript")
 """Every sample language, in display order."""
 TIMEOUT = 30.0
@@ -46,6 +48,21 @@ def _runner(language: str) -> list[str]:
     if language == "curl" and shutil.which("curl") is None:
         _missing("curl is not on PATH")
     return [str(path)]
+
+
+def _require_library(library: str) -> None:
+    """Skip (or fail on CI) when a flavour's library is not installed where the tests run:
+    Authlib in this Python, openid-client in tests/node_modules (``npm ci --prefix tests``)."""
+    if library == "authlib":
+        try:
+            import authlib  # noqa: F401
+        except ImportError:
+            _missing("Authlib is not installed (pip install -e '.[test]')")
+    elif (
+        library == "openid-client"
+        and not (NODE_MODULES / "openid-client" / "package.json").is_file()
+    ):
+        _missing(f"openid-client is not in {NODE_MODULES}; run npm ci --prefix tests")
 
 
 def _require_pyjwt() -> None:
@@ -85,11 +102,22 @@ class Run:
 
 
 def write_sample(
-    folder: Path, template: str, language: str, params: SampleParams
+    folder: Path,
+    template: str,
+    language: str,
+    params: SampleParams,
+    library: str | None = None,
 ) -> tuple[Path, list[str]]:
-    """Renders a sample into ``folder``; returns its path and the command that runs it."""
-    sample = render_sample(template, language, params)
+    """Renders a sample (``library``'s flavour, if given) into ``folder``; returns its path
+    and the command that runs it. For an openid-client flavour, ``folder/node_modules`` links
+    to tests/node_modules, as ``npm install openid-client`` in the user's folder would make
+    the import resolve."""
+    if library is not None:
+        _require_library(library)
+    sample = render_sample(template, language, params, library=library)
     folder.mkdir(parents=True, exist_ok=True)
+    if library == "openid-client" and not (folder / "node_modules").exists():
+        (folder / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
     path = folder / sample.filename
     path.write_text(sample.code, encoding="utf-8")
     return path, [*_runner(language), str(path)]

@@ -205,7 +205,6 @@ async def test_a_server_without_the_device_flow_gives_errors_first(
         found = findings(app)
         codes = {t[t.rindex("[") + 1 : -1]: s for s, t in found}
         assert codes["grant_type_not_supported"] == "error"
-        assert codes["no_device_authorization_endpoint"] == "error"
         assert codes["plain_http"] == "warning"
         severities = [s for s, _ in found]
         assert severities == sorted(severities, key=["error", "warning", "info"].index)
@@ -260,11 +259,15 @@ async def test_export_with_discovery_matches_ask_on_the_stub(
 ) -> None:
     """The same without Node: a server without the device flow, and the TV outcome."""
     monkeypatch.chdir(tmp_path)
-    stub.json(WELL_KNOWN_OAUTH, stub.metadata(device_authorization_endpoint=None))
+    grants = ["authorization_code", "client_credentials", "refresh_token"]
+    stub.json(
+        WELL_KNOWN_OAUTH,
+        stub.metadata(device_authorization_endpoint=None, grant_types_supported=grants),
+    )
     walk, answers = walk_to("device_code_tv")
     argv = ["ask", *answers, "--issuer", stub.issuer, "--discover", "--format", "markdown"]
     expected = cli_output(capsys, argv)
-    assert "- **error** (`no_device_authorization_endpoint`)" in expected
+    assert "- **error** (`grant_type_not_supported`)" in expected
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await drive(pilot, app, walk)
@@ -388,7 +391,7 @@ async def test_findings_follow_the_walk_without_fetching_again(stub: MetadataStu
         await until(pilot, lambda: not isinstance(app.screen, RecommendationScreen), "restart")
         await drive(pilot, app, tv)
         await until(pilot, lambda: isinstance(app.screen, RecommendationScreen), "the TV outcome")
-        assert any("[no_device_authorization_endpoint]" in t for s, t in findings(app))
+        assert any("[device_endpoint_not_listed]" in t for s, t in findings(app))
         assert len(stub.paths()) == requests
 
 
