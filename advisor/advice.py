@@ -195,8 +195,12 @@ def advise(
     advice = Advice(subject, recommendation, given, params)
     if discovery_error is not None:
         params = params.with_values(discovery="failed")
+    # The provider's facts are about the flow the sample implements, which for an outcome whose
+    # sample shows a companion (refresh tokens) is not the outcome's grant.
+    info = TEMPLATES.get(template) if template is not None else None
+    sample_flow = info.flow if info is not None else flow
     tailoring = (
-        tailor(params, template, preferred, metadata, flow) if template is not None else None
+        tailor(params, template, preferred, metadata, sample_flow) if template is not None else None
     )
     if discovery_error is not None and flow is None and template is not None:
         # A sample of a template whose flow is not known: the problem is still reported.
