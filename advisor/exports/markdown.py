@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from advisor.advice import SECTIONS, Advice
-from advisor.core.termsafe import clean
+from advisor.core.termsafe import clean, escape_json
 from advisor.core.vocabulary import LANGUAGES
 from advisor.server.model import KIND_NAMES, Compatibility
 from advisor.session import Recommendation, Session
@@ -74,12 +74,13 @@ def _entities(text: str) -> str:
 
 
 def _yaml_scalar(value: str) -> str:
-    """A YAML scalar that reads back as ``value`` (JSON string syntax is valid YAML)."""
+    """A YAML scalar that reads back as ``value`` (JSON string syntax is valid YAML; the
+    characters a terminal or a reader could be fooled by are written as escapes)."""
     import json
 
     if re.fullmatch(r"[a-z][a-z0-9_]*", value) and value not in _YAML_KEYWORDS:
         return value
-    return json.dumps(value, ensure_ascii=False)
+    return escape_json(json.dumps(value, ensure_ascii=False))
 
 
 _YAML_KEYWORDS: Final = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
@@ -97,6 +98,8 @@ def answers_block(
             if isinstance(value, (list, tuple)):
                 items = ", ".join(_yaml_scalar(str(v)) for v in value)
                 lines.append(f"  {key}: [{items}]")
+            elif isinstance(value, int) and not isinstance(value, bool):
+                lines.append(f"  {key}: {value}")  # a number reads back as one (--interval)
             else:
                 lines.append(f"  {key}: {_yaml_scalar(str(value))}")
     return f"{ANSWERS_MARKER}\n{fenced(chr(10).join(lines), 'yaml')}"

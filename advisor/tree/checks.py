@@ -12,13 +12,13 @@ so the loader can attach the file's line and column.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
 from advisor.core.errors import DataPath, Problem
 from advisor.core.suggest import did_you_mean
+from advisor.core.termsafe import UNSAFE
 from advisor.core.vocabulary import COMPANION_FLOWS
 from advisor.tree.models import Flow, Node, Outcome, Question, Source, Tree
 
@@ -43,9 +43,10 @@ class Invalid:
         return bool(self.nodes or self.flows or self.sources)
 
 
-# C0 controls except tab and newline, DEL, C1 controls, and the bidi overrides that can make
-# text read differently from what it is (Trojan Source).
-_UNSAFE_TEXT: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What output strips (escapes, in JSON): C0 controls except tab and newline, DEL, C1 controls,
+# bidi controls and invisible marks that can make text read differently from what it is
+# (Trojan Source), U+2028/U+2029, lone surrogates.
+_UNSAFE_TEXT: Final = UNSAFE
 
 
 def may_hold_controls(text: str) -> bool:
@@ -363,7 +364,7 @@ def _unsafe_text(tree: Tree) -> Iterator[Located]:
                 Problem(
                     f"text contains control character U+{ord(match.group()):04X}",
                     node=node,
-                    hint="terminal escape sequences are stripped from all output",
+                    hint="such characters are stripped from all output (escaped in JSON)",
                     severity="warning",
                 ),
             )

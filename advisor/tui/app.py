@@ -240,7 +240,7 @@ class GrantAdvisorApp(App[None]):
         try:
             written = write_atomic(path, text, force=message.force)
         except ExportError as exc:
-            self.notify(str(exc), title="Not exported", severity="error", markup=False)
+            self.notify(one_line(str(exc)), title="Not exported", severity="error", markup=False)
             return
         self.notify(f"Wrote {written.resolve()}", title="Exported", markup=False)
         if advice.sample_error:
