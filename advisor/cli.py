@@ -21,7 +21,8 @@ need them, so each command pays only for what it uses.
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -297,15 +298,62 @@ def _load(args: argparse.Namespace, path: str | None = None) -> LoadedTree:
 
 
 def _emit(args: argparse.Namespace, text: str) -> None:
-    """Print ``text``, or write it to ``--output`` atomically."""
+    """Print ``text``, or write it to ``--output`` atomically.
+
+    Raises:
+        ExportError: the output file cannot be written, or standard output is closed or
+            cannot be written (a full disk, ...).
+    """
     output = getattr(args, "output", None)
     if output:
         from advisor.exports.files import write_atomic
 
         written = write_atomic(output, text, force=args.force)
-        print(f"wrote {written}", file=sys.stderr)
+        _note(f"wrote {written}")
     else:
-        sys.stdout.write(text)
+        _write_stdout(text)
+
+
+def _note(line: str) -> None:
+    """``line`` on stderr, cleaned of terminal controls; a closed stderr is no error."""
+    from advisor.core.termsafe import clean
+
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        print(clean(line), file=sys.stderr)
+
+
+def _write_stdout(text: str) -> None:
+    """Write ``text`` to standard output and flush it, so a failure is seen here.
+
+    A broken pipe (the reader went away) propagates as :class:`BrokenPipeError`, which
+    :func:`main` treats as success. Characters the output's encoding cannot hold are written
+    as backslash escapes (:func:`main` sets that up; a replacement stream may not have it).
+
+    Raises:
+        ExportError: standard output is closed, or writing fails (``ENOSPC``, ``EIO``, ...).
+    """
+    from advisor.core.errors import ExportError
+
+    stream = sys.stdout
+    if stream is None or getattr(stream, "closed", False):
+        raise ExportError("standard output is closed: nothing written (use --output FILE)")
+    try:
+        try:
+            stream.write(text)
+        except UnicodeEncodeError:
+            encoding = getattr(stream, "encoding", None) or "ascii"
+            stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except ValueError:  # "I/O operation on closed file"
+        raise ExportError(
+            "standard output is closed: nothing written (use --output FILE)"
+        ) from None
+    except OSError as exc:
+        _silence_stdout()  # what is still buffered must not fail again at exit
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise ExportError(f"cannot write to standard output: {reason}") from None
 
 
 PARAMETER_FLAGS: dict[str, str] = {
@@ -338,6 +386,9 @@ def _given_parameters(args: argparse.Namespace, recorded: dict[str, Any]) -> dic
     if isinstance(values.get("scopes"), (list, str)):
         scopes = values["scopes"]
         values["scopes"] = tuple(scopes.split() if isinstance(scopes, str) else scopes)
+    interval = values.get("interval")
+    if isinstance(interval, str) and re.fullmatch(r"[0-9]{1,9}", interval.strip()):
+        values["interval"] = int(interval)  # older reports recorded it as text
     return values
 
 
@@ -439,9 +490,10 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         discovery_error=problem,
     )
     if args.format == "json":
+        from advisor.core.termsafe import json_text
         from advisor.exports.data import session_data
 
-        text = json.dumps(session_data(advice), indent=2, ensure_ascii=False) + "\n"
+        text = json_text(session_data(advice))
     elif args.format == "markdown":
         from advisor.exports.markdown import question_markdown, recommendation_markdown
 
@@ -500,23 +552,25 @@ def _discover_for_advice(issuer: str) -> tuple[ServerMetadata | None, DiscoveryE
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from advisor.core.errors import TreeValidationError
+    from advisor.core.termsafe import one_line
 
     try:
         loaded = _load(args, args.path)
     except TreeValidationError as exc:
-        for problem in exc.problems:
-            print(problem.format())
-        print(f"{exc}: not valid")
+        lines = [one_line(problem.format()) for problem in exc.problems]
+        _write_stdout("\n".join([*lines, one_line(f"{exc}: not valid")]) + "\n")
         return 1
     tree = loaded.tree
-    for problem in loaded.warnings:
-        print(problem.format())
+    lines = [one_line(problem.format()) for problem in loaded.warnings]
     warnings = len(loaded.warnings)
-    print(
-        f"{loaded.file}: valid: {len(tree.questions)} questions, {len(tree.outcomes)} outcomes, "
-        f"{len(tree.flows)} flows, {len(tree.sources)} sources"
+    lines.append(
+        one_line(
+            f"{loaded.file}: valid: {len(tree.questions)} questions, "
+            f"{len(tree.outcomes)} outcomes, {len(tree.flows)} flows, {len(tree.sources)} sources"
+        )
         + (f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else "")
     )
+    _write_stdout("\n".join(lines) + "\n")
     return 0
 
 
@@ -535,9 +589,10 @@ def _cmd_tree(args: argparse.Namespace) -> int:
 
         text = tree_html(tree, tuple(args.templates))
     else:
+        from advisor.core.termsafe import json_text
         from advisor.exports.data import tree_data
 
-        text = json.dumps(tree_data(tree), indent=2, ensure_ascii=False) + "\n"
+        text = json_text(tree_data(tree))
     _emit(args, text)
     return 0
 
@@ -551,7 +606,9 @@ def _cmd_check_server(args: argparse.Namespace) -> int:
     tree = _load(args).tree
     report = check_server(tree, _discover(args.url))
     if args.format == "json":
-        text = json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
+        from advisor.core.termsafe import json_text
+
+        text = json_text(report.as_dict())
     else:
         text = server_report_text(report)
     _emit(args, text)
@@ -562,7 +619,6 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     from advisor.advice import SampleChoice, advise
     from advisor.core.errors import ParameterError, TemplateError
     from advisor.core.fields import check_parameters
-    from advisor.core.termsafe import clean
     from advisor.core.vocabulary import sample_key
     from advisor.samples.catalog import (
         DEFAULT_TEMPLATE,
@@ -638,10 +694,10 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     )
     if advice.compatibility is not None:
         for finding in advice.compatibility.findings:
-            print(f"{finding.severity}: {clean(finding.message)}", file=sys.stderr)
+            _note(f"{finding.severity}: {finding.message}")
     rendered = advice.samples[sample_key(language, library)]
     for assumption in rendered.assumptions:
-        print(f"note: {clean(assumption)}", file=sys.stderr)
+        _note(f"note: {assumption}")
     _emit(args, rendered.code)
     return 0
 
@@ -671,16 +727,60 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _run_tui(args: argparse.Namespace) -> int:
+    from advisor.core.errors import AdvisorError
+
+    problem = _terminal_problem()
+    if problem is not None:
+        raise AdvisorError(
+            f"the interactive walk needs a terminal on standard input, but {problem}; "
+            f"use '{PROG} ask' to answer from a script"
+        )
     from advisor.tui import run
 
     return run(tree_path=args.tree, template_dirs=tuple(args.templates))
+
+
+def _terminal_problem() -> str | None:
+    """Why standard input cannot drive the TUI, or None.
+
+    Closed (``sys.stdin`` is None, or its descriptor is not open) or not a terminal
+    (``< /dev/null``, a pipe, a file): Textual would wait for keys that never come, or fail
+    with a traceback. A stand-in without a descriptor (an embedding program, a test
+    harness) is left to the caller.
+    """
+    import io
+    import os
+
+    stream = sys.stdin
+    if stream is None or getattr(stream, "closed", False):
+        return "it is closed"
+    try:
+        descriptor = stream.fileno()
+    except io.UnsupportedOperation:
+        return None
+    except (OSError, ValueError):
+        return "it is closed"
+    try:
+        os.fstat(descriptor)
+    except OSError:
+        return "it is closed"
+    if not os.isatty(descriptor):
+        return "it is a file or a pipe"
+    return None
 
 
 # -- entry point ---------------------------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code instead of exiting."""
+    """Run the command line; returns the exit code instead of exiting.
+
+    Every failure ends in one line on stderr (``grant-advisor: error: ...``; a broken tree
+    adds one line per problem), cleaned of terminal controls, never a traceback: 2 for any
+    error, 1 only for ``validate``'s problems, 130 for Ctrl-C, 0 when the reader of our
+    output went away (a broken pipe).
+    """
+    _tolerate_unencodable_output()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -691,27 +791,64 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except TreeValidationError as exc:
-        print(
-            f"{PROG}: error: {exc} (run '{PROG} validate {exc.file}' for details):", file=sys.stderr
-        )
+        _note(f"{PROG}: error: {_line(exc)} (run '{PROG} validate {exc.file}' for details):")
         for problem in exc.problems:
             if problem.severity == "error":
-                print(f"  {problem.format()}", file=sys.stderr)
+                _note(f"  {_line(problem.format())}")
         return 2
     except AdvisorError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        _note(f"{PROG}: error: {_line(exc)}")
         return exc.exit_code
     except KeyboardInterrupt:
-        print(file=sys.stderr)
+        _note("")
         return 130
     except BrokenPipeError:
         # `grant-advisor ask ... | head`: the reader went away; that is not an error.
         _silence_stdout()
         return 0
+    except RecursionError:
+        _note(f"{PROG}: error: the input is nested too deeply to be processed")
+        return 2
+    except MemoryError:
+        _note(f"{PROG}: error: out of memory")
+        return 2
+    except Exception as exc:  # a bug: still one line, never a traceback (README)
+        _note(
+            f"{PROG}: error: unexpected {type(exc).__name__}: {_line(exc)} "
+            "(a bug in grant-advisor; please report it)"
+        )
+        return 2
+
+
+def _line(value: object) -> str:
+    """An error's text as one line, cleaned of terminal controls (it may quote a server)."""
+    from advisor.core.termsafe import one_line
+
+    return one_line(str(value))
+
+
+def _tolerate_unencodable_output() -> None:
+    """Write what stdout's or stderr's encoding cannot hold as backslash escapes.
+
+    With ``PYTHONIOENCODING=ascii`` or a Latin-1 terminal, a recommendation's arrows and
+    quotes would otherwise stop the command with ``UnicodeEncodeError``.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and getattr(stream, "errors", None) == "strict":
+            with contextlib.suppress(AttributeError, ValueError, OSError):
+                stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
 
 
 def _silence_stdout() -> None:
+    """Point the process's stdout at the null device, so what is still buffered cannot fail
+    again when Python flushes it at exit. Only the real stdout: a stand-in (a test's capture,
+    an embedding program's stream) is left alone."""
     import os
 
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    stdout = sys.stdout
+    if stdout is not sys.__stdout__ or stdout is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stdout.fileno())
+        os.close(devnull)
