@@ -38,26 +38,33 @@ Network hygiene: httpx is imported inside :func:`discover` only (``ask`` without
 ``--discover`` never loads it). Issuers must be https URLs, except on loopback hosts
 (127.0.0.0/8, ``::1``, ``localhost``), which may use plain http for local testing (reported as
 a finding). Connect and read timeouts are separate and a total deadline bounds the whole
-discovery; the body is streamed and reading stops past ``max_bytes``; at most
-:data:`MAX_REDIRECTS` redirects are followed, never to another scheme, host or port; nothing
-from the environment is used (no proxies, no ``.netrc``), and no credentials or cookies are
-ever sent. Only ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` are honoured, so a private CA still works.
+discovery, every phase of it (a server trickling its headers one byte at a time included);
+the body is streamed, never decoded beyond ``max_bytes`` (identity is asked for; one layer of
+gzip or deflate is inflated in bounded steps, anything else is refused), and reading stops
+past it; at most :data:`MAX_REDIRECTS` redirects are followed, never to another scheme, host
+or port; nothing from the environment is used (no proxies, no ``.netrc``), and no credentials
+or cookies are ever sent. Only ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` are honoured, so a private
+CA still works.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import socket
+import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
 from advisor import __version__
 from advisor.core.errors import DiscoveryError
 from advisor.core.fields import check_issuer, shown
+from advisor.core.termsafe import one_line
 from advisor.server.model import MetadataKind, ServerMetadata
 
 if TYPE_CHECKING:
@@ -73,6 +80,10 @@ DEFAULT_MAX_BYTES: Final = 1024 * 1024
 """The largest metadata document read (1 MiB; real ones are a few KiB)."""
 MAX_REDIRECTS: Final = 3
 """Redirects followed per metadata URL (same scheme, host and port only)."""
+MAX_DEPTH: Final = 32
+"""The deepest nesting of arrays and objects read (real metadata nests two or three)."""
+_REASON_CHARS: Final = 120
+"""The most characters of a server's reason phrase quoted in a message."""
 
 OAUTH_WELL_KNOWN: Final = "/.well-known/oauth-authorization-server"
 OPENID_WELL_KNOWN: Final = "/.well-known/openid-configuration"
@@ -205,6 +216,8 @@ def _client(timeout: float) -> httpx.Client:
 
     return httpx.Client(
         timeout=httpx.Timeout(timeout),
+        # A fresh connection per request, so the deadline watch sees (and can cut) each one.
+        limits=httpx.Limits(max_keepalive_connections=0),
         follow_redirects=False,  # followed by hand: same origin only, loops detected
         trust_env=False,  # no proxies, no .netrc credentials from the environment
         cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),  # keeps none
@@ -240,7 +253,88 @@ def _fetch(
     deadline: float,
     max_bytes: int,
 ) -> tuple[dict[str, Any], str]:
-    """GET ``url``, following same-origin redirects; the JSON object and the final URL."""
+    """GET ``url``, following same-origin redirects; the JSON object and the final URL.
+
+    The deadline holds for every phase (name lookup, connecting, headers, chunk headers,
+    body), although httpx's read timeout starts again with every byte a server trickles: the
+    request runs in a worker thread, and when the deadline passes its connection is shut
+    down (which ends a blocked read at once) and the caller gets the timeout.
+
+    Raises:
+        _Miss: no metadata here (an HTTP error, not a JSON object): try the next URL.
+        DiscoveryError: anything else, including the total deadline passing.
+    """
+    watch = _Watch()
+    outcome: list[tuple[dict[str, Any], str] | BaseException] = []
+
+    def work() -> None:
+        try:
+            outcome.append(_fetch_now(client, url, timeout, deadline, max_bytes, watch))
+        except BaseException as exc:  # handed to the caller, never printed by the thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=work, name="grant-advisor metadata", daemon=True)
+    worker.start()
+    try:
+        worker.join(max(0.0, deadline - time.monotonic()))
+        late = worker.is_alive()
+    finally:
+        if worker.is_alive():  # the deadline passed, or Ctrl-C: stop the request now
+            watch.abort()
+    if late or not outcome:
+        raise DiscoveryError(f"timed out fetching {url} (discovery took too long)")
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+class _Watch:
+    """The sockets of one fetch, so the deadline can cut them (httpcore's ``trace``
+    extension reports each connection it opens)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._aborted = False
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpcore's trace callback: remember the socket of each new connection."""
+        if event != "connection.connect_tcp.complete":
+            return
+        stream = info.get("return_value")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if not isinstance(sock, socket.socket):
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            aborted = self._aborted
+        if aborted:
+            _shut(sock)
+
+    def abort(self) -> None:
+        """Shut every connection down: a read blocked on one returns at once."""
+        with self._lock:
+            self._aborted = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _fetch_now(
+    client: httpx.Client,
+    url: str,
+    timeout: float,
+    deadline: float,
+    max_bytes: int,
+    watch: _Watch,
+) -> tuple[dict[str, Any], str]:
+    """:func:`_fetch`'s work, in its worker thread."""
     import httpx
 
     current = url
@@ -251,20 +345,48 @@ def _fetch(
             raise DiscoveryError(f"timed out fetching {current} (discovery took too long)")
         per_request = httpx.Timeout(min(timeout, remaining))
         try:
-            with client.stream("GET", current, timeout=per_request) as response:
+            with client.stream(
+                "GET", current, timeout=per_request, extensions={"trace": watch.trace}
+            ) as response:
                 status = response.status_code
                 if status in _REDIRECT_CODES:
                     current = _redirect_target(current, response.headers.get("location"), seen)
                     continue
                 if status != 200:
-                    raise _Miss(f"HTTP {status} {response.reason_phrase}".rstrip())
+                    reason = one_line(response.reason_phrase)[:_REASON_CHARS]
+                    raise _Miss(f"HTTP {status} {reason}".rstrip())
                 body = _read_capped(response, current, max_bytes, deadline)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            if time.monotonic() >= deadline:  # cut by the watch: say why
+                raise DiscoveryError(
+                    f"timed out fetching {current} (discovery took too long)"
+                ) from None
             raise DiscoveryError(_transport_message(exc, current, timeout)) from None
-        return _parse(body), current
+        try:
+            document = _parse(body)
+        except RecursionError:
+            document = None
+        if document is None or _depth(document) > MAX_DEPTH:
+            raise _Miss(f"JSON nested more than {MAX_DEPTH} levels deep")
+        return document, current
     raise DiscoveryError(
         f"too many redirects fetching {url} (more than {MAX_REDIRECTS}; last to {current})"
     )
+
+
+def _depth(value: object) -> int:
+    """How deeply ``value`` nests arrays and objects (without recursion)."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, level)
+            if level <= MAX_DEPTH:
+                stack += [(child, level + 1) for child in item]
+    return deepest
 
 
 def _redirect_target(current: str, location: str | None, seen: set[str]) -> str:
@@ -294,29 +416,85 @@ def _redirect_target(current: str, location: str | None, seen: set[str]) -> str:
 
 
 def _read_capped(response: httpx.Response, url: str, max_bytes: int, deadline: float) -> bytes:
+    """The body, decoded, refused as soon as it exceeds ``max_bytes`` or the deadline passes.
+
+    We ask for the identity encoding. A server that compresses anyway may use one layer of
+    ``gzip`` or ``deflate``, inflated here at most :data:`_PIECE` bytes per step, so the cap
+    holds while decoding (a few KiB of gzip can inflate to gigabytes in one call); any other
+    encoding, or layers of them (``gzip, gzip``), are refused.
+
+    Raises:
+        DiscoveryError: too big, too slow, or an encoding we cannot or will not decode.
+    """
     limit = _size(max_bytes)
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise DiscoveryError(
             f"metadata at {url} is too big ({_size(int(declared))}, the limit is {limit})"
         )
+    inflate = _decoder(response, url)
     chunks: list[bytes] = []
     size = 0
-    for chunk in _chunks(response):
-        size += len(chunk)
-        if size > max_bytes:
-            raise DiscoveryError(
-                f"metadata at {url} is too big (more than {limit}): stopped reading"
-            )
-        if time.monotonic() > deadline:
-            raise DiscoveryError(f"timed out reading {url} (discovery took too long)")
-        chunks.append(chunk)
+    for raw in _chunks(response):
+        for chunk in inflate(raw):
+            size += len(chunk)
+            if size > max_bytes:
+                raise DiscoveryError(
+                    f"metadata at {url} is too big (more than {limit}): stopped reading"
+                )
+            if time.monotonic() > deadline:
+                raise DiscoveryError(f"timed out reading {url} (discovery took too long)")
+            chunks.append(chunk)
     return b"".join(chunks)
 
 
 def _chunks(response: httpx.Response) -> Iterator[bytes]:
-    # Decoded bytes: the cap applies to what would be parsed (no decompression bombs).
-    yield from response.iter_bytes()
+    # The bytes as sent: httpx would inflate a whole network chunk at once before the cap
+    # could be checked (a decompression bomb); _read_capped decodes in bounded steps.
+    yield from response.iter_raw()
+
+
+_PIECE: Final = 64 * 1024
+"""The most bytes one decoding step produces (the cap is checked after each)."""
+
+
+def _decoder(response: httpx.Response, url: str) -> Callable[[bytes], Iterator[bytes]]:
+    """How to decode the body's bytes: as they are, or inflated in bounded pieces."""
+    import zlib
+
+    codings = [
+        coding.strip().lower()
+        for value in response.headers.get_list("content-encoding")
+        for coding in value.split(",")
+        if coding.strip() and coding.strip().lower() != "identity"
+    ]
+    if not codings:
+        return _as_sent
+    shown_codings = one_line(", ".join(codings))[:_REASON_CHARS]
+    if len(codings) > 1 or codings[0] not in ("gzip", "x-gzip", "deflate"):
+        raise DiscoveryError(
+            f"metadata at {url} is sent with content encoding {shown_codings!r} although "
+            "identity was asked for: refused (only one layer of gzip or deflate is read)"
+        )
+    wbits = zlib.MAX_WBITS | 16 if codings[0] != "deflate" else zlib.MAX_WBITS
+    inflater = zlib.decompressobj(wbits)
+
+    def inflate(data: bytes) -> Iterator[bytes]:
+        while data and not inflater.eof:
+            try:
+                piece = inflater.decompress(data, _PIECE)
+            except zlib.error as exc:
+                raise DiscoveryError(
+                    f"cannot decode the response from {url} ({shown_codings}: {exc})"
+                ) from None
+            data = inflater.unconsumed_tail
+            yield piece
+
+    return inflate
+
+
+def _as_sent(data: bytes) -> Iterator[bytes]:
+    yield data
 
 
 def _parse(body: bytes) -> dict[str, Any]:
@@ -391,7 +569,7 @@ def _transport_message(exc: Exception, url: str, timeout: float) -> str:
             return f"TLS certificate of {host} is not trusted ({reason})"
         if isinstance(cause, ssl.SSLError):
             return f"TLS handshake with {host} failed ({cause.reason or cause})"
-    text = " ".join(str(exc).split()) or type(exc).__name__
+    text = one_line(str(exc))[:200] or type(exc).__name__  # it may quote the server
     if isinstance(exc, httpx.RemoteProtocolError):
         return f"{host} broke the HTTP protocol ({text}) fetching {url}"
     if isinstance(exc, httpx.DecodingError):
