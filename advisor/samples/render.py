@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.core.errors import ParameterError, TemplateError
+from advisor.core.termsafe import UNSAFE
 from advisor.core.vocabulary import ENDPOINTS, LANGUAGES, LIBRARIES, sample_key, sample_label
 from advisor.samples.catalog import (
     ENV_VARS,
@@ -110,8 +111,10 @@ def render_sample(
 
     Raises:
         TemplateError: The template is missing (for a flavour the catalogue lacks, the
-            message says why it has none), has a syntax error, uses an undefined variable
-            or leaves the sandbox; the library is unknown or not for ``language``.
+            message says why it has none), has a syntax error, uses an undefined variable,
+            leaves the sandbox or its folder, takes longer than
+            :data:`advisor.samples.jinja.RENDER_SECONDS`, or its output holds a raw terminal
+            control character; the library is unknown or not for ``language``.
         ParameterError: A parameter can never be valid in generated code (a NUL character, an
             unsupported client authentication for this template, ...).
     """
@@ -145,6 +148,7 @@ def render_sample(
 
     name = template_filename(template, language, library)
     code = render_template(name, path, context, user_dirs)
+    _check_characters(code, path)
 
     # A value enters code only through its language's literal filter, so the literal shows
     # whether the sample uses it (no second parse of the template to find out).
@@ -198,6 +202,26 @@ def _find_flavour(
         f"sample {template!r} has no {library} flavour "
         f"({template_filename(template, language, library)} not found in {searched})"
     )
+
+
+def _check_characters(code: str, path: Path) -> None:
+    """Refuse a sample holding a raw terminal control, bidi or invisible character.
+
+    Generated code never needs one raw (the literal filters write values as escapes, pure
+    ASCII): in a custom template's output it would reach the terminal (``sample`` prints the
+    code as it is) or hide what the code does ("Trojan Source").
+
+    Raises:
+        TemplateError: naming the first such character and its line.
+    """
+    match = UNSAFE.search(code)
+    if match is not None:
+        line = code.count("\n", 0, match.start()) + 1
+        raise TemplateError(
+            f"{path}:{line}: the rendered sample contains the control character "
+            f"U+{ord(match.group()):04X}: refused (generated code writes such characters as "
+            "escapes, never raw)"
+        )
 
 
 # --- environments ----------------------------------------------------------------------------
