@@ -336,7 +336,7 @@ def _write_stdout(text: str) -> None:
 
     stream = sys.stdout
     if stream is None or getattr(stream, "closed", False):
-        raise ExportError("standard output is closed: nothing written (use --output FILE)")
+        raise ExportError("standard output is closed: nothing was written")
     try:
         try:
             stream.write(text)
@@ -347,9 +347,7 @@ def _write_stdout(text: str) -> None:
     except BrokenPipeError:
         raise
     except ValueError:  # "I/O operation on closed file"
-        raise ExportError(
-            "standard output is closed: nothing written (use --output FILE)"
-        ) from None
+        raise ExportError("standard output is closed: nothing was written") from None
     except OSError as exc:
         _silence_stdout()  # what is still buffered must not fail again at exit
         reason = exc.strerror or str(exc) or type(exc).__name__

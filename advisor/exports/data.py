@@ -148,8 +148,9 @@ def tree_data(tree: Tree) -> dict[str, Any]:
     Every field is written, defaults included, in the models' field order. The result is
     itself a valid tree file (JSON is YAML): ``grant-advisor --tree tree.json`` loads it, and
     the JSON Schema (``grant-advisor schema``) validates it. No ``$schema`` key is added for
-    that reason: the format forbids unknown keys. (One exception: YAML forbids raw C1 control
-    characters, U+0080 to U+009F, which ``json.dumps`` does not escape.)
+    that reason: the format forbids unknown keys. (Written with
+    :func:`advisor.core.termsafe.json_text`, which escapes the C1 control characters YAML
+    forbids raw and ``json.dumps`` leaves raw.)
     """
     data: dict[str, Any] = tree.model_dump(mode="json")
     return data
