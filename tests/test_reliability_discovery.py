@@ -118,6 +118,36 @@ def test_gzip_metadata_within_the_cap_is_read(monkeypatch: pytest.MonkeyPatch) -
     assert found.document["token_endpoint"] == server.issuer + "/token"
 
 
+@pytest.mark.parametrize("layers", [1, 2])
+def test_a_bomb_under_a_memory_limit_is_one_line_and_exit_2(layers: int) -> None:
+    """gzip_bomb.sh's second half: under ``ulimit -v 1 GiB`` the bomb ended in a MemoryError
+    traceback (exit 1)."""
+    resource = pytest.importorskip("resource")
+    bomb = gzip_of_zeros(128, layers=layers)
+    encoding = ", ".join(["gzip"] * layers)
+    reply = response(bomb, f"Content-Encoding: {encoding}", "Transfer-Encoding: chunked",
+                     length=False)  # fmt: skip
+    reply = reply.replace(bomb, f"{len(bomb):x}\r\n".encode() + bomb + b"\r\n0\r\n\r\n")
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1024**3, 1024**3))
+
+    with HostileServer(send(reply)) as server:
+        result = subprocess.run(
+            [sys.executable, "-m", "advisor", "check-server", server.issuer],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            cwd=REPO,
+            timeout=60,
+            check=False,
+            preexec_fn=limit_memory,
+        )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert ("too big" if layers == 1 else "refused") in result.stderr
+
+
 @pytest.mark.parametrize("encoding", ["br", "zstd", "compress", "gzip, deflate"])
 def test_other_content_encodings_are_refused(encoding: str) -> None:
     with HostileServer(send(response(b"{}", f"Content-Encoding: {encoding}"))) as server:
