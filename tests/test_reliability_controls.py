@@ -90,6 +90,7 @@ def _hostile_tree(tmp_path: Path) -> Path:
         ["tree", "--format", "json"],
         ["tree", "--format", "markdown"],
         ["tree", "--format", "mermaid"],
+        ["tree", "--format", "html"],
         ["validate"],
     ],
 )
