@@ -171,12 +171,18 @@ def test_a_sample_with_raw_control_characters_is_refused(
 def test_every_shipped_sample_is_free_of_raw_controls() -> None:
     """The check above holds no shipped template back."""
     from advisor.core.termsafe import UNSAFE
-    from advisor.samples.catalog import TEMPLATES
+    from advisor.core.vocabulary import LIBRARIES
+    from advisor.samples.catalog import TEMPLATES, shipped_flavours
 
     rendered = [
         render_sample(template, language, PARAMS)
         for template, info in TEMPLATES.items()
         for language in info.languages
+    ]
+    rendered += [
+        render_sample(template, LIBRARIES[library].language, PARAMS, library=library)
+        for template, libraries in shipped_flavours().items()
+        for library in libraries
     ]
     assert len(rendered) > 30
     assert [r.filename for r in rendered if UNSAFE.search(r.code)] == []
