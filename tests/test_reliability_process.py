@@ -18,17 +18,11 @@ from pathlib import Path
 import pytest
 
 from advisor.cli import main
-from support.paths import REPO
+from support.paths import REPO, SMALL_TREE
 
-CLIENT_CREDENTIALS = [
-    "ask",
-    "-a",
-    "what_building=service_no_user",
-    "-a",
-    "workload_platform=no_platform_identity",
-    "-a",
-    "m2m_credential=shared_secret_only",
-]
+SMALL = ["--tree", str(SMALL_TREE)]
+"""The tests walk the small test tree: independent of the shipped tree's questions."""
+CLIENT_CREDENTIALS = [*SMALL, "ask", "-a", "user_present=no"]
 
 
 def _run(argv: list[str], *, stdin: int | None = None, env: dict[str, str] | None = None,
@@ -82,7 +76,7 @@ def test_a_stdout_on_a_full_disk_is_one_line_and_exit_2(
     assert err == "grant-advisor: error: cannot write to standard output: No space left on device\n"
 
 
-@pytest.mark.parametrize("argv", [[*CLIENT_CREDENTIALS, "--lang", "python"], ["ask"], ["validate"]])
+@pytest.mark.parametrize("argv", [CLIENT_CREDENTIALS, ["ask"], ["validate"]])
 def test_a_stdout_that_cannot_encode_degrades_to_escapes(argv: list[str]) -> None:
     result = _run(argv, env={"PYTHONIOENCODING": "ascii", "LC_ALL": "C"})
     assert result.returncode == 0, result.stderr.decode()
@@ -115,10 +109,7 @@ def test_the_tui_without_a_terminal_is_one_line_and_exit_2(stdin: str, tmp_path:
 
 # -- answers files -----------------------------------------------------------------------------
 
-A_WALK = (
-    "answers: {what_building: service_no_user, workload_platform: no_platform_identity, "
-    "m2m_credential: shared_secret_only}"
-)
+A_WALK = "answers: {user_present: 'no'}"
 
 
 @pytest.mark.parametrize(
@@ -142,7 +133,7 @@ def test_non_string_parameters_in_an_answers_file_are_one_line(
     """answers_param_types_traceback.sh."""
     answers = tmp_path / "answers.yaml"
     answers.write_text(f"{A_WALK}\nparameters: {{{parameter}}}\n", encoding="utf-8")
-    assert main(["ask", "--answers-file", str(answers), "--lang", "python"]) == 2
+    assert main([*SMALL, "ask", "--answers-file", str(answers), "--lang", "none"]) == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert err.count("\n") == 1 and err.startswith("grant-advisor: error: ")
@@ -153,19 +144,13 @@ def test_a_report_made_with_interval_replays(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     report = tmp_path / "decision.md"
-    walk = ["ask", "-a", "what_building=input_constrained", "--lang", "python"]
+    walk = [*SMALL, "ask", "-a", "user_present=yes", "-a", "has_browser=no_browser"]
     assert main([*walk, "--interval", "7", "--format", "markdown", "-o", str(report)]) == 0
     assert "  interval: 7\n" in report.read_text(encoding="utf-8")  # a number, not text
     first = report.read_text(encoding="utf-8")
-    assert (
-        main(["ask", "--answers-file", str(report), "--lang", "python", "--format", "markdown"])
-        == 0
-    )
+    assert main([*SMALL, "ask", "--answers-file", str(report), "--format", "markdown"]) == 0
     assert capsys.readouterr().out == first
     # A report written before the fix recorded the number as text: it replays too.
     report.write_text(first.replace("  interval: 7\n", '  interval: "7"\n'), encoding="utf-8")
-    assert (
-        main(["ask", "--answers-file", str(report), "--lang", "python", "--format", "markdown"])
-        == 0
-    )
+    assert main([*SMALL, "ask", "--answers-file", str(report), "--format", "markdown"]) == 0
     assert capsys.readouterr().out == first
