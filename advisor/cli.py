@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="QUESTION=CHOICE",
         action="append",
         default=[],
-        help="an answer, e.g. what_building=cli (repeatable; order does not matter)",
+        help="an answer, e.g. situation=own_service (repeatable; order does not matter)",
     )
     ask.add_argument(
         "--answers-file",
@@ -403,7 +403,7 @@ def _parse_answers(args: argparse.Namespace) -> tuple[list[tuple[str, str]], dic
         question, sep, choice = item.partition("=")
         if not sep or not question.strip() or not choice.strip():
             raise AnswerError(
-                f"--answer {item!r}: expected QUESTION=CHOICE, e.g. what_building=cli"
+                f"--answer {item!r}: expected QUESTION=CHOICE, e.g. situation=own_service"
             )
         flagged[question.strip()] = choice.strip()
     # A flag overrides the file's answer to the same question.

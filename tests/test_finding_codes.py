@@ -3,7 +3,7 @@
 JSON consumers of ``ask --discover`` and ``check-server`` rely on the codes, so each is stated
 once with its severity and meaning, every finding the engine makes is checked against that
 registry, every code in the source is registered (and every registered one is used), and the
-README's table is the registry's.
+docs/server-checks.md's table is the registry's.
 """
 
 from __future__ import annotations
@@ -128,12 +128,12 @@ def test_across_every_fixture_and_outcome_each_code_keeps_its_severity(
 
 
 def test_the_readme_table_is_the_registry() -> None:
-    readme = (REPO / "README.md").read_text("utf-8")
+    readme = (REPO / "docs" / "server-checks.md").read_text("utf-8")
     begin, end = "<!-- findings:begin -->\n", "<!-- findings:end -->"
-    assert begin in readme and end in readme, "README.md has no findings table markers"
+    assert begin in readme and end in readme, "docs/server-checks.md has no findings table markers"
     table = readme.split(begin, 1)[1].split(end, 1)[0]
     expected = codes_markdown()
     assert table == expected, (
-        "the finding table in README.md is stale: replace it with "
+        "the finding table in docs/server-checks.md is stale: replace it with "
         "advisor.server.codes.codes_markdown()"
     )

@@ -1,38 +1,29 @@
-"""The project's own generated docs stay in step with the shipped tree.
+"""The project's own docs stay in step with the code: the generated reference
+(``docs/decision-tree.md`` is ``grant-advisor tree --format markdown --direction LR``), the
+example tree, and every link between the Markdown files.
 
-- ``docs/decision-tree.md`` is ``grant-advisor tree --format markdown --direction LR``;
-- ``README.md`` embeds the Mermaid diagram between ``<!-- tree:begin -->`` and
-  ``<!-- tree:end -->`` (``python scripts/update_readme.py README.md`` rewrites it).
-
-Each failure message prints the command that regenerates the file.
+Each failure message says how to fix it.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
+import subprocess
+import sys
 
 import pytest
 
-from advisor.core.errors import ExportError
-from advisor.exports.mermaid import tree_mermaid
 from advisor.exports.reference import tree_reference
+from advisor.tree.loader import load
 from advisor.tree.models import Tree
-from scripts.update_readme import (
-    BEGIN,
-    END,
-    README_DIRECTION,
-    REGENERATE,
-    embed_diagram,
-    main,
-    update_readme,
-)
-from support.paths import SMALL_TREE, TESTS
+from support.paths import TESTS
 
 ROOT = TESTS.parent
 DOCS_TREE = ROOT / "docs" / "decision-tree.md"
 DOCS_REGENERATE = (
     "grant-advisor tree --format markdown --direction LR -o docs/decision-tree.md --force"
 )
+EXAMPLE_TREE = ROOT / "examples" / "minimal-tree.yaml"
 
 
 def test_docs_decision_tree_is_current(shipped_tree: Tree) -> None:
@@ -46,81 +37,55 @@ def test_docs_decision_tree_is_current(shipped_tree: Tree) -> None:
         )
 
 
-def test_readme_diagram_is_current(shipped_tree: Tree) -> None:
-    readme = (ROOT / "README.md").read_bytes().decode("utf-8")
-    if BEGIN not in readme or END not in readme:
-        pytest.fail(
-            f"README.md has no {BEGIN} / {END} markers; add them where the diagram goes, "
-            f"then run: {REGENERATE}",
-            pytrace=False,
-        )
-    expected = embed_diagram(readme, tree_mermaid(shipped_tree, README_DIRECTION))
-    assert readme == expected, (
-        f"the diagram in README.md is stale; regenerate it with: {REGENERATE}"
+def test_the_example_tree_is_complete_and_valid() -> None:
+    """README and docs/writing-trees.md point to it as a complete tree validate accepts."""
+    loaded = load(EXAMPLE_TREE)
+    assert loaded.warnings == ()
+    assert len(loaded.tree.outcomes) >= 2
+    result = subprocess.run(
+        [sys.executable, "-m", "advisor", "validate", str(EXAMPLE_TREE)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
     )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "valid:" in result.stdout
 
 
-# -- embed_diagram and the regenerate command --------------------------------------------------
-
-README = f"# Title\n\nIntro.\n\n{BEGIN}\nold diagram\n{END}\n\nMore text.\n"
-
-
-def test_embed_diagram_replaces_only_between_the_markers() -> None:
-    text = embed_diagram(README, "flowchart TD\n  a --> b\n")
-    assert text == (
-        f"# Title\n\nIntro.\n\n{BEGIN}\n```mermaid\nflowchart TD\n  a --> b\n```\n{END}\n\n"
-        "More text.\n"
-    )
-    assert embed_diagram(text, "flowchart TD\n  a --> b\n") == text
+MARKDOWN = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)|!\[[^\]]*\]\(([^)\s]+)\)")
 
 
-def test_embed_diagram_with_markers_on_one_line() -> None:
-    assert embed_diagram(f"x {BEGIN}{END} y", "d\n") == f"x {BEGIN}\n```mermaid\nd\n```\n{END} y"
+def _anchors(text: str) -> set[str]:
+    """GitHub's heading anchors: lowercase, punctuation dropped, spaces to hyphens; plus
+    explicit ``<a id="...">`` anchors."""
+    found = set(re.findall(r'<a id="([^"]+)"', text))
+    in_fence = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            in_fence = not in_fence
+        if in_fence or not line.startswith("#"):
+            continue
+        title = line.lstrip("#").strip().lower()
+        slug = re.sub(r"[^\w\- ]", "", title).replace(" ", "-")
+        found.add(slug)
+    return found
 
 
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("# no markers\n", "no <!-- tree:begin -->"),
-        (f"{BEGIN}\n", "no <!-- tree:begin -->"),
-        (f"{BEGIN}\n{END}\n{BEGIN}\n{END}\n", "once each"),
-        (f"{END}\n{BEGIN}\n", "comes before"),
-    ],
-)
-def test_embed_diagram_refuses_bad_markers(text: str, message: str) -> None:
-    with pytest.raises(ExportError, match=message):
-        embed_diagram(text, "d\n")
-
-
-def test_update_readme_rewrites_then_reports_current(
-    tmp_path: Path, small_tree: Tree, capsys: pytest.CaptureFixture[str]
-) -> None:
-    readme = tmp_path / "README.md"
-    readme.write_text(README, encoding="utf-8")
-    tree = str(SMALL_TREE)
-    assert main([str(readme), "--tree", tree, "--check"]) == 1
-    assert "stale" in capsys.readouterr().out
-    assert readme.read_text(encoding="utf-8") == README  # --check writes nothing
-    assert main([str(readme), "--tree", tree]) == 0
-    assert capsys.readouterr().out == f"{readme}: diagram updated\n"
-    assert readme.read_text(encoding="utf-8") == embed_diagram(
-        README, tree_mermaid(small_tree, README_DIRECTION)
-    )
-    assert update_readme(str(readme), tree) is False
-    assert main([str(readme), "--tree", tree, "--check"]) == 0
-    assert [p.name for p in tmp_path.iterdir()] == ["README.md"]
-
-
-def test_update_readme_without_markers_says_what_to_do(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    readme = tmp_path / "README.md"
-    readme.write_text("# Title\n", encoding="utf-8")
-    assert main([str(readme), "--tree", str(SMALL_TREE)]) == 2
-    err = capsys.readouterr().err
-    assert err == (
-        f"error: {readme}: no {BEGIN} ... {END} markers; put the two lines where the diagram goes\n"
-    )
-    assert readme.read_text(encoding="utf-8") == "# Title\n"
-    assert main([str(tmp_path / "missing.md"), "--tree", str(SMALL_TREE)]) == 2
-    assert "no such file" in capsys.readouterr().err
+@pytest.mark.parametrize("page", MARKDOWN, ids=lambda p: p.name)
+def test_relative_links_and_anchors_resolve(page) -> None:  # type: ignore[no-untyped-def]
+    text = page.read_text(encoding="utf-8")
+    broken = []
+    for match in _LINK.finditer(text):
+        target = match.group(1) or match.group(2)
+        if re.match(r"[a-z]+:", target):
+            continue  # https:, mailto:
+        path, _, anchor = target.partition("#")
+        file = (page.parent / path).resolve() if path else page
+        if not file.exists():
+            broken.append(f"{target}: no such file")
+            continue
+        if anchor and file.suffix == ".md" and anchor not in _anchors(file.read_text("utf-8")):
+            broken.append(f"{target}: no heading with that anchor")
+    assert broken == [], f"{page.name}: {broken}"

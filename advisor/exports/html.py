@@ -4,8 +4,8 @@ The page walks the tree in the browser as the TUI does in a terminal: a question
 and its choices' help, back and restart, the answers so far (each one a button that goes back
 to it), and the recommendation with its sequence diagram, checklist, references and sample code
 (rendered at build time for the default parameters, each with a copy button). Answers live in
-the URL fragment (``#what_building=cli&cli_browser=yes_local_browser``), so a link opens that
-state and the browser's back and forward buttons walk the answers.
+the URL fragment (``#situation=person_present&client_location=cli&cli_where=laptop``), so a
+link opens that state and the browser's back and forward buttons walk the answers.
 
 The page makes no network request at all: its script and style, kept next to this module in
 ``page/`` (``page.html``, ``page.css``, ``page.js``), are inlined, and the tree travels as JSON

@@ -17,7 +17,7 @@ import { chromium } from 'playwright-core';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OUT = fileURLToPath(new URL('../../docs/images/', import.meta.url));
 const ORIGIN = 'https://grant-advisor.test';
-const FRAGMENT = '#what_building=cli&cli_browser=yes_local_browser';
+const FRAGMENT = '#situation=person_present&client_location=cli&cli_where=laptop';
 const SHOTS = [
   { name: 'html-1280.png', width: 1280, height: 1000 },
   { name: 'html-360.png', width: 360, height: 1400 },
