@@ -43,7 +43,10 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors are one line plus a pointer to --help, exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        # The message may quote what was typed (unrecognized arguments): one clean line.
+        from advisor.core.termsafe import one_line
+
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see '{self.prog} --help')\n")
 
 
 def _add_common_flags(parser: argparse.ArgumentParser, default: Any) -> None:
@@ -306,10 +309,11 @@ def _emit(args: argparse.Namespace, text: str) -> None:
     """
     output = getattr(args, "output", None)
     if output:
+        from advisor.core.termsafe import shown_path
         from advisor.exports.files import write_atomic
 
         written = write_atomic(output, text, force=args.force)
-        _note(f"wrote {written}")
+        _note(f"wrote {shown_path(written)}")
     else:
         _write_stdout(text)
 
@@ -413,7 +417,7 @@ def _parse_answers(args: argparse.Namespace) -> tuple[list[tuple[str, str]], dic
 
 def _read_answers_file(path: str) -> tuple[list[tuple[str, str]], dict[str, Any]]:
     """Read answers from YAML/JSON, ``ask --format json`` output, or a Markdown report."""
-    from advisor.core.errors import AnswerError, TreeError
+    from advisor.core.errors import AnswerError, TreeError, TreeValidationError
     from advisor.exports.markdown import extract_answers_block
     from advisor.tree.loader import read_text
     from advisor.tree.yamlsafe import parse
@@ -424,7 +428,11 @@ def _read_answers_file(path: str) -> tuple[list[tuple[str, str]], dict[str, Any]
         text = block
     try:
         data, problems = parse(text, path)  # JSON is YAML: one safe parser for both
-    except TreeError as exc:  # the answers file is not a tree: say what it is
+    except TreeValidationError as exc:  # not a tree: its first problem, not "in the tree"
+        problem = exc.problems[0] if exc.problems else None
+        reason = f"{problem.location()}: {problem.message}" if problem else str(exc)
+        raise AnswerError(f"{reason} (in the answers file)") from None
+    except TreeError as exc:
         raise AnswerError(str(exc)) from None
     if problems:
         raise AnswerError(problems[0].format())

@@ -53,8 +53,8 @@ def test_every_shipped_file_is_one_profile_named_after_its_id() -> None:
         ("https://example-org.okta.com", "okta_org_as"),
         ("https://example-org.okta.com/oauth2/default", "okta_custom_as"),
         ("https://example.eu.auth0.com/", "auth0"),
-        ("https://idp.example.org/realms/example-realm", "keycloak"),
-        ("https://idp.example.org/auth/realms/example-realm", "keycloak"),
+        # Keycloak is self-hosted: no issuer makes it certain (a hint, below).
+        ("https://idp.example.org/realms/example-realm", None),
         ("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123", "aws_cognito"),
         ("https://gitlab.com", "gitlab"),
         ("https://accounts.spotify.com", None),
@@ -66,6 +66,19 @@ def test_recognised_by_issuer(issuer: str, expected: str | None) -> None:
     assert (found.profile.id if found else None) == expected
     if found is not None:
         assert found.certain
+
+
+def test_a_realms_path_on_any_host_is_only_a_guess_of_keycloak() -> None:
+    """Any server can put /realms/x in its issuer: Keycloak is recognised from its endpoint
+    layout, and only as a guess, never as certain."""
+    issuer = "https://idp.example.org/auth/realms/example-realm"
+    assert recognise(issuer) is None
+    found = recognise(
+        issuer,
+        {"token_endpoint": issuer + "/protocol/openid-connect/token", "issuer": issuer},
+    )
+    assert found is not None and found.profile.id == "keycloak"
+    assert not found.certain
 
 
 def test_recognised_by_metadata_hints_when_the_issuer_is_not_known() -> None:

@@ -66,6 +66,9 @@ must be present (an absent one is unknown, never denial)."""
 
 # What each real document says about each flow (check-server's statuses): read by hand from
 # the documents, with the reason when it is not "supported".
+GUESSED = {"keycloak"}
+"""Self-hosted products: recognised from their endpoints, never certain from an issuer."""
+
 GRANT_SUPPORT: dict[str, dict[str, str]] = {
     "entra": {
         "authorization_code": "unknown",  # code_challenge_methods_supported not listed
@@ -295,7 +298,7 @@ def test_grants_listed_without_their_endpoint_are_supported_and_say_how_to_give_
         endpoint_notes = [a for a in data["assumptions"] if "device_authorization_endpoint" in a]
         assert endpoint_notes and all("--discover" not in a for a in endpoint_notes)
         assert any(
-            "the server's metadata has no device_authorization_endpoint" in a
+            "the server's metadata has no usable device_authorization_endpoint" in a
             for a in endpoint_notes
         )
     # GitLab spells the grant "device_code": recognised, and said so.
@@ -339,7 +342,7 @@ def test_under_its_real_host_name_with_nothing_rewritten(
         assert {f["id"]: f["status"] for f in report["flows"]} == expected
         profile = next((p for p in catalogue() if p.id == PROFILES[name]), None)
         assert report["provider"] == (profile.name if profile else None)
-        assert report["provider_certain"] is (profile is not None)
+        assert report["provider_certain"] is (profile is not None and name not in GUESSED)
         for outcome in OUTCOMES:
             data = ask_json(shipped_tree, outcome, issuer, capsys, "--lang", "none")
             assert data["server"]["metadata_url"] == url
@@ -377,7 +380,7 @@ def test_the_provider_profile_adds_its_documented_facts(name: str, shipped_tree:
         assert not any(f.code.startswith("provider_") for f in every)
         return
     profile = profiles[expected]
-    assert (report.provider, report.provider_certain) == (profile.name, True)
+    assert (report.provider, report.provider_certain) == (profile.name, name not in GUESSED)
     sources = {fact.source for fact in profile.facts}
     general = [f for f in report.findings if f.code == "provider_fact"]
     assert len(general) == sum(1 for fact in profile.facts if not fact.applies_to)
@@ -452,6 +455,21 @@ def test_a_templated_issuer_is_refused_with_what_to_use_instead(
     assert "[templated_issuer]" in text
 
 
+def test_a_template_naming_another_host_is_an_issuer_mismatch(
+    stub: MetadataStub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server cannot steer the user to another authorization server by serving a
+    "template" on someone else's host: only a template of the issuer asked for is one."""
+    stub.json(
+        WELL_KNOWN_OAUTH,
+        {"issuer": "https://attacker.example/{tenantid}/v2.0", "token_endpoint": "https://x/t"},
+    )
+    code, out, err = run(["check-server", stub.issuer], capsys)
+    assert (code, out) == (2, "")
+    assert "issuer mismatch" in err
+    assert "pass --issuer with yours" not in err and "<tenantid>" not in err
+
+
 def test_a_placeholder_issuer_is_not_a_valid_issuer_to_discover(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -498,7 +516,9 @@ def test_an_issuer_that_is_not_an_authorization_server_is_called_what_it_is(
         # After a discovery that found no token endpoint, no note says "pass --discover".
         assert data["assumptions"]
         assert not any("--discover" in a for a in data["assumptions"])
-        assert any("the server's metadata has no token_endpoint" in a for a in data["assumptions"])
+        assert any(
+            "the server's metadata has no usable token_endpoint" in a for a in data["assumptions"]
+        )
 
 
 def test_an_openid_only_document_takes_openid_discovery_defaults(

@@ -174,7 +174,7 @@ def test_no_note_says_pass_discover_after_discovery(shipped_tree: Tree) -> None:
         endpoint_notes = [a for a in advice.assumptions if "endpoint" in a]
         assert endpoint_notes, advice.assumptions
         assert not any("--discover" in a for a in advice.assumptions)
-    assert any("the server's metadata has no token_endpoint" in a for a in read.assumptions)
+    assert any("the server's metadata has no usable token_endpoint" in a for a in read.assumptions)
     assert any("discovery found no usable metadata" in a for a in failed.assumptions)
 
 

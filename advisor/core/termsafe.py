@@ -11,7 +11,8 @@ tree, a server or an exception message goes through :func:`clean`; JSON output g
 The characters concerned (:data:`UNSAFE`): C0 controls except tab and newline, DEL, C1
 controls (U+0080 to U+009F), the bidi marks, embeddings, overrides and isolates (U+061C,
 U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069), other invisible format characters
-(U+200B, U+206A to U+206F, U+FEFF), the line and paragraph separators
+(U+00AD, U+180E, U+200B, U+2061 to U+2064, U+206A to U+206F, U+FEFF, U+FFF9 to U+FFFB,
+and the tag characters U+E0000 to U+E007F), the line and paragraph separators
 (U+2028, U+2029) and lone surrogates (U+D800 to U+DFFF).
 """
 
@@ -24,6 +25,10 @@ from typing import Final
 UNSAFE_CHARS: Final = (
     "\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 (tab and newline kept), DEL, C1
     "\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u206f\ufeff"  # bidi, invisible marks
+    # Soft hyphen, invisible operators, annotations. U+2060 (word joiner) stays: it hides
+    # nothing, and the Mermaid exports need it to keep "¶ß" from reading as a placeholder.
+    "\u00ad\u180e\u2061-\u2064\ufff9-\ufffb"
+    "\U000e0000-\U000e007f"  # tag characters (hidden text)
     "\u2028\u2029"  # line and paragraph separators
     "\ud800-\udfff"  # lone surrogates (not UTF-8)
 )
@@ -62,6 +67,13 @@ def clean(text: str) -> str:
         return text
     text = _SEPARATORS.sub("\n", _SEQUENCES.sub("", text))
     return UNSAFE.sub("", text)
+
+
+def shown_path(path: object) -> str:
+    """A file name for a message: as it is when printable, else quoted with escapes, so the
+    name shown is the name meant and stays on one line."""
+    text = str(path)
+    return text if text.isprintable() and not UNSAFE.search(text) else repr(text)
 
 
 def one_line(text: str) -> str:

@@ -36,6 +36,7 @@ from pathlib import Path
 from types import FrameType
 
 from advisor.core.errors import ExportError
+from advisor.core.termsafe import shown_path
 
 _STREAM_NAME = re.compile(r"/dev/(stdout|stderr|fd/\d+)|/proc/(self|\d+)/fd/\d+")
 """Names of a process's own open files: written through, whatever they point to."""
@@ -59,9 +60,13 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, force: bool = False
             that is not a file, or cannot be written; no temporary file is left behind.
     """
     target = Path(path)
-    shown = str(path)
+    shown = shown_path(path)
     data = text.encode("utf-8", "replace")
-    if _STREAM_NAME.fullmatch(os.path.normpath(os.path.abspath(target))):
+    if str(path).endswith(("/", os.sep)):  # Path("x/") would drop the slash
+        raise ExportError(f"{shown}: names a folder (it ends with /); give a file name")
+    # POSIX keeps a leading "//" apart; Linux reads it as "/" (so //dev/stdout is /dev/stdout).
+    name = "/" + os.path.normpath(os.path.abspath(target)).lstrip("/")
+    if _STREAM_NAME.fullmatch(name):
         _write_in_place(target, shown, data, stream=True)
         return target
     try:

@@ -25,7 +25,10 @@ from advisor.session import Recommendation, Session
 ANSWERS_MARKER: Final = "<!-- grant-advisor:answers -->"
 """Marks the fenced YAML block holding the answers (``--answers-file`` looks for it)."""
 
-_CODE_SPAN: Final = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+_CODE_SPAN: Final = re.compile(r"(?<![`\\])(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+"""A code span as CommonMark reads one: a backtick run (not escaped, not part of a longer run)
+closed by the next run of exactly as many backticks. Anything else keeps its backticks as
+text, and its ``<``, ``>`` and ``&`` become entities."""
 _INLINE_SPECIAL: Final = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>&])")
 
 
@@ -308,8 +311,12 @@ def question_markdown(session: Session) -> str:
 
 
 def link_url(url: str) -> str:
-    """A URL safe inside ``(...)`` of a Markdown link."""
-    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C")
+    """A URL safe inside ``(...)`` of a Markdown link: terminal controls and invisible marks
+    removed (:func:`~advisor.core.termsafe.clean`), then every character that is not a URL
+    delimiter or unreserved (RFC 3986 §2) percent-encoded, parentheses and spaces included."""
+    from urllib.parse import quote
+
+    return quote(clean(url).replace("\n", ""), safe=":/?#[]@!$&'*+,;=%~")
 
 
 def extract_answers_block(text: str) -> str | None:

@@ -94,7 +94,9 @@ def wrap_label(text: str, width: int, max_lines: int) -> list[str]:
     At most ``max_lines`` lines; the last ends in ``…`` when text was cut. Empty text gives
     no lines.
     """
-    folded = " ".join(clean(_unplaceholder(text)).split())
+    folded = " ".join(
+        _unplaceholder(clean(text)).split()
+    )  # clean first: the placeholder fix adds U+2060
     lines = textwrap.wrap(folded, width=width, break_on_hyphens=False)
     if len(lines) > max_lines:
         lines = lines[:max_lines]

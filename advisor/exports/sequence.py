@@ -56,7 +56,9 @@ def label_lines(text: str) -> list[str]:
     that would form one of Mermaid's entity placeholders is defused as in
     :func:`advisor.exports.mermaid.wrap_label`.
     """
-    folded = " ".join(clean(_unplaceholder(text)).split())
+    folded = " ".join(
+        _unplaceholder(clean(text)).split()
+    )  # clean first: the placeholder fix adds U+2060
     lines = textwrap.wrap(
         folded, width=MESSAGE_WIDTH, break_long_words=False, break_on_hyphens=False
     )

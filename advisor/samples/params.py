@@ -85,8 +85,8 @@ class SampleParams:
                 continue
             if self.discovery == "read" or self.discovered:
                 notes.append(
-                    f"the server's metadata has no {name}; {self.endpoint(name)} is derived "
-                    f"from the issuer: pass {ENDPOINTS[name].flag} if the server has one"
+                    f"the server's metadata has no usable {name}; {self.endpoint(name)} is "
+                    f"derived from the issuer: pass {ENDPOINTS[name].flag} if the server has one"
                 )
             elif self.discovery == "failed":
                 notes.append(

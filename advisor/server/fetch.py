@@ -521,7 +521,9 @@ def _issuer_problem(requested: str, stated: object, url: str) -> DiscoveryError:
             code="issuer_mismatch",
         )
     placeholder = _PLACEHOLDER.search(stated)
-    if placeholder is not None:
+    if placeholder is not None and _same_origin(stated, requested):
+        # Only a template of the issuer asked for: a template on another host would send the
+        # user to a server this one merely names (that is an issuer mismatch).
         name = placeholder.group()
         example = stated.replace(name, "<" + name.strip("{}") + ">")
         return DiscoveryError(
@@ -543,6 +545,15 @@ def _issuer_problem(requested: str, stated: object, url: str) -> DiscoveryError:
         f"§4.3), so it is not trusted{hint}",
         code="issuer_mismatch",
     )
+
+
+def _same_origin(one: str, other: str) -> bool:
+    """Whether two URLs have the same scheme, host and port (False when either is unusable)."""
+    try:
+        a, b = urllib.parse.urlsplit(one), urllib.parse.urlsplit(other)
+        return (a.scheme, a.hostname, a.port) == (b.scheme, b.hostname, b.port)
+    except ValueError:
+        return False
 
 
 def _transport_message(exc: Exception, url: str, timeout: float) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from advisor.core.vocabulary import ENDPOINTS
 from advisor.server.findings import (
     ROLE_SUMMARIES,
     ServerRole,
@@ -152,10 +153,13 @@ def check_server(tree: Tree, metadata: ServerMetadata | Mapping[str, Any]) -> Se
         for flow in tree.flows
         if not flow.anti_pattern
     )
+    features = server_features(doc)
+    for name in ENDPOINTS:  # every endpoint read, so an unusable one is a server finding
+        doc.endpoint(name)
     return ServerReport(
         issuer=doc.issuer,
         metadata_url=doc.url,
-        features=server_features(doc),
+        features=features,
         flows=flows,
         findings=tuple(sort_findings(server_findings(doc))),
         role=server_role(doc),
