@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from advisor.core.errors import AdvisorError, DiscoveryError, ParameterError
 from advisor.core.termsafe import clean
@@ -52,10 +52,12 @@ from advisor.server.findings import (
 )
 from advisor.server.metadata import MetadataReader, metadata_endpoint
 from advisor.server.model import Compatibility, ServerMetadata
-from advisor.server.profiles.catalogue import Recognition, recognise
-from advisor.server.profiles.models import Fact
 from advisor.session import Recommendation, Session
 from advisor.tree.models import Outcome
+
+if TYPE_CHECKING:
+    from advisor.server.profiles.catalogue import Recognition
+    from advisor.server.profiles.models import Fact
 
 
 @dataclass(frozen=True, slots=True)
@@ -479,6 +481,9 @@ def tailor(
     if metadata is None:
         return Tailoring(template, params)
     params = apply_metadata(params, metadata)
+    # Imported here: the profiles (pydantic models, YAML) are read only once a server is.
+    from advisor.server.profiles.catalogue import recognise
+
     recognised = recognise(metadata.issuer, metadata.document)
     facts = recognised.facts(flow) if recognised is not None and flow is not None else ()
     params, notes = _tailor_scopes(params, template, metadata, recognised, facts)

@@ -57,9 +57,9 @@ from advisor.server.metadata import (
     quoted,
 )
 from advisor.server.model import SEVERITY_ORDER, Compatibility, Finding, ServerMetadata
-from advisor.server.profiles.catalogue import Recognition, recognise
 
 if TYPE_CHECKING:
+    from advisor.server.profiles.catalogue import Recognition
     from advisor.session import Recommendation
     from advisor.tree.models import Flow, Outcome
 
@@ -563,6 +563,9 @@ def role_finding(doc: MetadataReader) -> Finding | None:
 def recognition(doc: MetadataReader) -> Recognition | None:
     """The provider profile the server matches, if any (by issuer, else by metadata hints;
     see :func:`advisor.server.profiles.catalogue.recognise`)."""
+    # Imported here: the profiles (pydantic models, YAML) are read only once a server is.
+    from advisor.server.profiles.catalogue import recognise
+
     return recognise(doc.issuer, doc.data)
 
 
@@ -741,6 +744,8 @@ def discovery_failure(
     Raises:
         ValueError: ``code`` is not a finding code.
     """
+    from advisor.server.profiles.catalogue import recognise  # only once discovery ran
+
     findings = [Finding.of(code, message)]
     recognised = recognise(issuer)
     if recognised is not None:
