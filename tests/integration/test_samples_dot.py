@@ -32,34 +32,13 @@ import pytest
 from advisor.samples.catalog import TEMPLATES
 from advisor.samples.params import SampleParams
 from support import dot_browser, fake_browser
-from support.dot import DOTServer
+from support.dot import DOTServer, dot_credentials, dot_params
 from support.oidc import free_port, http_client
 from support.samples import LANGUAGES, Run, run, run_server, write_sample
 
 pytestmark = pytest.mark.integration
 
 SECRET_METHODS = ("client_secret_basic", "client_secret_post")
-
-
-def params_for(server: DOTServer, template: str, client_id: str, **values: Any) -> SampleParams:
-    """Parameters with the server's endpoints and the template's default scopes that the
-    server supports (what discovery's scopes_supported would leave)."""
-    supported = set(server.metadata.get("scopes_supported", ()))
-    scopes = tuple(s for s in TEMPLATES[template].default_scope.split() if s in supported)
-    return SampleParams(
-        issuer=server.issuer,
-        client_id=client_id,
-        authorization_endpoint=server.authorization_endpoint,
-        token_endpoint=server.token_endpoint,
-        device_authorization_endpoint=server.device_authorization_endpoint,
-        scopes=scopes,
-    ).with_values(**values)
-
-
-def credentials(server: DOTServer, client_id: str, client_auth: str) -> dict[str, str]:
-    if client_auth == "none":
-        return {}
-    return {"OAUTH_CLIENT_SECRET": server.secret(client_id)}
 
 
 def assert_one_error_line(result: Run, *words: str) -> None:
@@ -97,9 +76,9 @@ def test_client_credentials(
 ) -> None:
     """The secret has %, +, :, / and a space: only RFC 6749 §2.3.1 encoding works. A wrong
     secret fails cleanly with invalid_client."""
-    params = params_for(dot_server, "client_credentials", "service", client_auth=client_auth)
+    params = dot_params(dot_server, "client_credentials", "service", client_auth=client_auth)
     _, command = write_sample(tmp_path, "client_credentials", language, params)
-    good = credentials(dot_server, "service", client_auth)
+    good = dot_credentials(dot_server, "service", client_auth)
     result = run(command, dot_server.sample_env(**good))
     result.assert_token()
     assert "scope: read" in result.stdout, str(result)  # the server's default scope
@@ -116,9 +95,9 @@ def test_token_endpoint_without_its_slash_is_reported(
     """Django's APPEND_SLASH answers POST /o/token with a 301 to /o/token/: followed, the
     POST would become a GET. The sample must stop and say where the endpoint is."""
     token_endpoint = dot_server.token_endpoint.rstrip("/")
-    params = params_for(dot_server, "client_credentials", "service", token_endpoint=token_endpoint)
+    params = dot_params(dot_server, "client_credentials", "service", token_endpoint=token_endpoint)
     _, command = write_sample(tmp_path, "client_credentials", language, params)
-    env = dot_server.sample_env(**credentials(dot_server, "service", "client_secret_basic"))
+    env = dot_server.sample_env(**dot_credentials(dot_server, "service", "client_secret_basic"))
     result = run(command, env)
     expected = f"HTTP 301 from the token endpoint, Location: {dot_server.token_endpoint}"
     assert_one_error_line(result, expected)
@@ -158,14 +137,14 @@ def test_loopback_sign_in_then_refresh(
     javascript listen and open $BROWSER; curl reads the pasted redirect URL), iss checked;
     then the refresh_token sample (public client) rotates the saved refresh token."""
     refresh_file = tmp_path / "refresh_token"
-    params = params_for(dot_server, "authorization_code_loopback", "native-app")
+    params = dot_params(dot_server, "authorization_code_loopback", "native-app")
     _, command = write_sample(tmp_path, "authorization_code_loopback", language, params)
     env = dot_server.sample_env(OAUTH_REFRESH_TOKEN_FILE=refresh_file)
     react = paste_redirect() if language == "curl" else None
     signin = run(command, env, react=react)
     signin.assert_token()
     assert "refresh_token: " in signin.stdout and "id_token: " in signin.stdout, str(signin)
-    refresh_params = params_for(dot_server, "refresh_token", "native-app", client_auth="none")
+    refresh_params = dot_params(dot_server, "refresh_token", "native-app", client_auth="none")
     _refresh_twice(tmp_path, language, refresh_params, env, refresh_file)
 
 
@@ -176,7 +155,7 @@ def test_loopback_with_a_browser_that_waits(
     """The browser delivers the callback itself and exits after the sample has answered it
     (w3m, a wrapper script): webbrowser.open waits for it meanwhile."""
     log = tmp_path / "browser.jsonl"
-    params = params_for(dot_server, "authorization_code_loopback", "native-app")
+    params = dot_params(dot_server, "authorization_code_loopback", "native-app")
     _, command = write_sample(tmp_path, "authorization_code_loopback", language, params)
     run(command, dot_server.sample_env(FAKE_BROWSER_WAIT="1", FAKE_BROWSER_LOG=log)).assert_token()
     assert '"event": "delivered", ' in log.read_text() and '"status": 200' in log.read_text()
@@ -185,7 +164,7 @@ def test_loopback_with_a_browser_that_waits(
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_denied_sign_in_fails_cleanly(dot_server: DOTServer, tmp_path: Path, language: str) -> None:
     """The user signs in and presses Cancel: the sample reports access_denied."""
-    params = params_for(dot_server, "authorization_code_loopback", "native-app")
+    params = dot_params(dot_server, "authorization_code_loopback", "native-app")
     _, command = write_sample(tmp_path, "authorization_code_loopback", language, params)
     if language == "curl":
         result = run(command, dot_server.sample_env(), react=paste_redirect(deny=True))
@@ -197,7 +176,7 @@ def test_denied_sign_in_fails_cleanly(dot_server: DOTServer, tmp_path: Path, lan
 def test_offline_access_is_refused_cleanly(dot_server: DOTServer, tmp_path: Path) -> None:
     """Why the tests drop offline_access for this server: the template's default scopes,
     unchanged, get invalid_scope (and the sample says so in one line)."""
-    params = params_for(dot_server, "authorization_code_loopback", "native-app")
+    params = dot_params(dot_server, "authorization_code_loopback", "native-app")
     params = params.with_values(
         scopes=tuple(TEMPLATES["authorization_code_loopback"].default_scope.split())
     )
@@ -213,7 +192,7 @@ def test_web_app(dot_server: DOTServer, tmp_path: Path, language: str, client_au
     browser (GET /login, sign in and consent on the toolkit's pages, back to the callback
     with the session cookie, GET /). curl reads the pasted redirect URL."""
     port = free_port()
-    params = params_for(
+    params = dot_params(
         dot_server,
         "authorization_code_web",
         "web-app",
@@ -221,7 +200,7 @@ def test_web_app(dot_server: DOTServer, tmp_path: Path, language: str, client_au
         redirect_uri=f"http://127.0.0.1:{port}/callback",
     )
     _, command = write_sample(tmp_path, "authorization_code_web", language, params)
-    env = dot_server.sample_env(**credentials(dot_server, "web-app", client_auth))
+    env = dot_server.sample_env(**dot_credentials(dot_server, "web-app", client_auth))
     if language == "curl":
         run(command, env, react=paste_redirect()).assert_token()
         return
@@ -258,15 +237,15 @@ def test_refresh_as_a_confidential_client(
     """The web app signs in with the curl web sample (the one that saves the refresh token),
     then the refresh_token sample rotates it, authenticating as the same client."""
     refresh_file = tmp_path / "refresh_token"
-    params = params_for(
+    params = dot_params(
         dot_server, "authorization_code_web", "web-app", client_auth=client_auth
     ).with_values(redirect_uri=f"http://127.0.0.1:{free_port()}/callback")
     _, signin = write_sample(tmp_path / "signin", "authorization_code_web", "curl", params)
     env = dot_server.sample_env(
-        OAUTH_REFRESH_TOKEN_FILE=refresh_file, **credentials(dot_server, "web-app", client_auth)
+        OAUTH_REFRESH_TOKEN_FILE=refresh_file, **dot_credentials(dot_server, "web-app", client_auth)
     )
     run(signin, env, react=paste_redirect()).assert_token()
-    refresh_params = params_for(dot_server, "refresh_token", "web-app", client_auth=client_auth)
+    refresh_params = dot_params(dot_server, "refresh_token", "web-app", client_auth=client_auth)
     _refresh_twice(tmp_path, language, refresh_params, env, refresh_file)
 
 
@@ -282,11 +261,11 @@ def test_device_code(
     at the server's 1 s interval. oauthlib requires client_id in the device authorization
     request even with client_secret_basic, and (3.3) compares its Content-Type as a string."""
     client_id = "tv" if client_auth == "none" else "tv-confidential"
-    params = params_for(dot_server, "device_code", client_id, client_auth=client_auth)
+    params = dot_params(dot_server, "device_code", client_id, client_auth=client_auth)
     _, command = write_sample(tmp_path, "device_code", language, params)
     refresh_file = tmp_path / "refresh_token"
     env = dot_server.sample_env(
-        OAUTH_REFRESH_TOKEN_FILE=refresh_file, **credentials(dot_server, client_id, client_auth)
+        OAUTH_REFRESH_TOKEN_FILE=refresh_file, **dot_credentials(dot_server, client_id, client_auth)
     )
 
     def approve(line: str) -> None:
@@ -301,7 +280,7 @@ def test_device_code(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_device_code_denied(dot_server: DOTServer, tmp_path: Path, language: str) -> None:
-    params = params_for(dot_server, "device_code", "tv", client_auth="none")
+    params = dot_params(dot_server, "device_code", "tv", client_auth="none")
     _, command = write_sample(tmp_path, "device_code", language, params)
 
     def deny(line: str) -> None:

@@ -43,7 +43,7 @@ from advisor.core.vocabulary import LIBRARIES
 from advisor.samples.catalog import TEMPLATES
 from advisor.samples.params import SampleParams
 from support import dot_browser, fake_browser
-from support.dot import DOTServer
+from support.dot import DOTServer, dot_credentials, dot_params
 from support.oidc import OIDCProvider, client_assertion, drive_authorization, free_port, http_client
 from support.samples import Run, run, run_server, write_sample
 
@@ -124,27 +124,6 @@ def oidc_credentials(
 
 
 # --- django-oauth-toolkit helpers --------------------------------------------------------------
-
-
-def dot_params(server: DOTServer, template: str, client_id: str, **values: Any) -> SampleParams:
-    """The server's endpoints and the template's default scopes that the server supports
-    (it has no offline_access: see test_samples_dot.py)."""
-    supported = set(server.metadata.get("scopes_supported", ()))
-    scopes = tuple(s for s in TEMPLATES[template].default_scope.split() if s in supported)
-    return SampleParams(
-        issuer=server.issuer,
-        client_id=client_id,
-        authorization_endpoint=server.authorization_endpoint,
-        token_endpoint=server.token_endpoint,
-        device_authorization_endpoint=server.device_authorization_endpoint,
-        scopes=scopes,
-    ).with_values(**values)
-
-
-def dot_credentials(server: DOTServer, client_id: str, client_auth: str) -> dict[str, str]:
-    if client_auth == "none":
-        return {}
-    return {"OAUTH_CLIENT_SECRET": server.secret(client_id)}
 
 
 # --- client credentials ------------------------------------------------------------------------

@@ -39,6 +39,8 @@ from typing import Any
 
 import pytest
 
+from advisor.samples.catalog import TEMPLATES
+from advisor.samples.params import SampleParams
 from support import dot_browser
 from support.oidc import _ci, ensure_executable, http_client
 
@@ -278,3 +280,27 @@ __all__ = [
     "require_dot_prerequisites",
     "running_dot_server",
 ]
+
+
+def dot_params(server: DOTServer, template: str, client_id: str, **values: Any) -> SampleParams:
+    """Sample parameters for ``server``: its endpoints, and the template's default scopes that
+    the server supports (what discovery's ``scopes_supported`` leaves: it has no
+    ``offline_access``)."""
+    supported = set(server.metadata.get("scopes_supported", ()))
+    scopes = tuple(s for s in TEMPLATES[template].default_scope.split() if s in supported)
+    return SampleParams(
+        issuer=server.issuer,
+        client_id=client_id,
+        authorization_endpoint=server.authorization_endpoint,
+        token_endpoint=server.token_endpoint,
+        device_authorization_endpoint=server.device_authorization_endpoint,
+        scopes=scopes,
+    ).with_values(**values)
+
+
+def dot_credentials(server: DOTServer, client_id: str, client_auth: str) -> dict[str, str]:
+    """The environment a sample needs to authenticate ``client_id`` (nothing for a public
+    client)."""
+    if client_auth == "none":
+        return {}
+    return {"OAUTH_CLIENT_SECRET": server.secret(client_id)}
