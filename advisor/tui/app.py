@@ -34,6 +34,7 @@ from advisor.session import Session
 from advisor.tui import messages
 from advisor.tui.screens.walk import WalkScreen
 from advisor.tui.state import Discovery, discover_metadata, load_tree, one_line
+from advisor.tui.typeahead import KeyQueue
 
 if TYPE_CHECKING:
     from advisor.advice import Advice
@@ -69,6 +70,8 @@ class GrantAdvisorApp(App[None]):
         """The advice for the walk once it reaches an outcome (None before)."""
         if loaded is not None:
             self.set_reactive(GrantAdvisorApp.session, Session(loaded.tree))
+        self.keys = KeyQueue(self, self._route_key)
+        """Keys typed while earlier ones are handled wait here for their turn (type-ahead)."""
 
     def get_default_screen(self) -> Screen[Any]:
         if self.session is None:
@@ -77,6 +80,16 @@ class GrantAdvisorApp(App[None]):
             assert self.load_error is not None
             return ErrorScreen(self.load_error)
         return WalkScreen(self.session)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self.keys.receive(event)  # in order, each after the previous has settled
+        else:
+            await super().on_event(event)
+
+    async def _route_key(self, key: events.Key) -> None:
+        """Route ``key`` as Textual does (priority bindings, then the focused widget)."""
+        await super().on_event(key)
 
     def on_load(self) -> None:
         # Everything alive now (Textual, pydantic, the tree) lives as long as the app. Moving it
