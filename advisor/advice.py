@@ -31,7 +31,7 @@ from advisor.core.errors import AdvisorError
 from advisor.core.termsafe import clean
 from advisor.core.vocabulary import ENDPOINTS, MTLS_CLIENT_AUTH
 from advisor.samples.catalog import TEMPLATES, choose_client_auth
-from advisor.samples.params import SampleParams
+from advisor.samples.params import Assumption, SampleParams
 from advisor.samples.render import RenderedSample, render_sample
 from advisor.server.findings import check_flow, compatibility, preferred_client_auth
 from advisor.server.metadata import metadata_endpoint
@@ -67,9 +67,10 @@ class Advice:
     endpoints (after discovery), then the advised client authentication."""
     samples: Mapping[str, RenderedSample] = field(default_factory=lambda: MappingProxyType({}))
     """Rendered samples by language, in the order asked for."""
-    assumptions: tuple[str, ...] = ()
+    assumptions: tuple[Assumption, ...] = ()
     """What to check before running the samples (placeholders, derived endpoints, languages
-    asked for that the outcome has no sample in), without repeats."""
+    asked for that the outcome has no sample in), without repeats; each renderer shows
+    :attr:`Assumption.text`, or says in its own words what fixes it."""
     compatibility: Compatibility | None = None
     """The advice checked against the server's metadata (None without discovery)."""
     sample_error: str | None = None
@@ -156,15 +157,17 @@ def advise(
     if template is None or (languages is not None and ("none" in languages or not languages)):
         return advice
     params = tailored_params(params, template, preferred, metadata)
-    notes: list[str] = []
+    notes: list[Assumption] = []
     wanted = list(available if available is not None else languages or ())
     if languages is not None and available is not None:
         missing = [lang for lang in languages if lang not in available]
         wanted = [lang for lang in languages if lang in available]
         if missing:
             notes.append(
-                f"no {' or '.join(missing)} sample for this recommendation; it has "
-                f"{', '.join(available)}"
+                Assumption(
+                    f"no {' or '.join(missing)} sample for this recommendation; it has "
+                    f"{', '.join(available)}"
+                )
             )
     try:
         samples = {

@@ -508,7 +508,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
             print(f"{finding.severity}: {clean(finding.message)}", file=sys.stderr)
     rendered = advice.samples[args.lang]
     for assumption in rendered.assumptions:
-        print(f"note: {clean(assumption)}", file=sys.stderr)
+        print(f"note: {clean(assumption.text)}", file=sys.stderr)
     _emit(args, rendered.code)
     return 0
 

@@ -70,7 +70,7 @@ def recommendation_data(advice: Advice, recommendation: Recommendation) -> dict[
     if outcome.sample and outcome.sample.note:
         data["samples_note"] = outcome.sample.note
     if advice.assumptions:
-        data["assumptions"] = list(advice.assumptions)
+        data["assumptions"] = [a.text for a in advice.assumptions]
     compat = advice.compatibility
     if compat is not None:
         data["server"] = {"issuer": compat.issuer, "metadata_url": compat.metadata_url}

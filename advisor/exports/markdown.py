@@ -230,7 +230,7 @@ def _samples(advice: Advice, rec: Recommendation) -> list[str]:
     if sample and sample.note:
         parts += [paragraphs(sample.note), ""]
     if advice.assumptions:
-        parts += ["Assumptions:", "", *(f"- {literal(a)}" for a in advice.assumptions), ""]
+        parts += ["Assumptions:", "", *(f"- {literal(a.text)}" for a in advice.assumptions), ""]
     for language, code in advice.code.items():
         fence = LANGUAGES[language].fence if language in LANGUAGES else ""
         parts += [f"### {language}", "", fenced(code, fence), ""]

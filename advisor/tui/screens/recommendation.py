@@ -187,7 +187,7 @@ class RecommendationScreen(Screen[None]):
         return line
 
     def _assumptions(self) -> list[Text]:
-        return [plain(a) for a in self.advice.assumptions]
+        return [plain(a.text) for a in self.advice.assumptions]
 
     async def on_mount(self) -> None:
         self._show_samples()
