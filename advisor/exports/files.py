@@ -9,6 +9,7 @@ replaced by the file, never followed to overwrite what it points to.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -37,7 +38,7 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, force: bool = False
     try:
         handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise ExportError(f"{shown}: cannot write here: {exc.strerror or exc}") from None
+        raise ExportError(f"{shown}: cannot write here: {_why(exc)}") from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -55,6 +56,15 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, force: bool = False
             os.unlink(temp_name)
         raise
     return target
+
+
+def _why(error: OSError) -> str:
+    """Why a file cannot be made in a folder that exists. The system says "No such file or
+    directory" when a folder such as /proc takes no new files: that reads as if the folder
+    were missing, so it is said plainly instead."""
+    if error.errno == errno.ENOENT:
+        return "the folder takes no new files"
+    return error.strerror or str(error)
 
 
 def _umask() -> int:
