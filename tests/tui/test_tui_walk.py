@@ -12,7 +12,7 @@ from textual.widgets import Static
 from advisor.core.errors import TreeError
 from advisor.tree.loader import load_tree
 from advisor.tui.screens.recommendation import RecommendationScreen
-from advisor.tui.screens.walk import WalkScreen
+from advisor.tui.screens.walk import WalkScreen, number_keys
 from advisor.tui.widgets.breadcrumb import Breadcrumb, StepItem
 from advisor.tui.widgets.choices import ChoiceItem, ChoiceList
 from support.tui import (
@@ -167,6 +167,8 @@ async def test_revisit_from_the_recommendation() -> None:
         await pilot.press("1")
         await pilot.pause()
         assert isinstance(app.screen, RecommendationScreen)
+        app.screen.query_one("#step-1").scroll_visible(animate=False, immediate=True)
+        await pilot.pause()
         assert await pilot.click("#step-1")
         await pilot.pause()
         assert isinstance(app.screen, WalkScreen)
@@ -192,13 +194,28 @@ async def test_each_question_starts_at_the_top_of_its_choices() -> None:
 
 
 async def test_the_footer_is_not_rebuilt_by_an_answer() -> None:
-    app = tui_app()
+    """From one question to the next the keys are the same (only the choice numbers change):
+    the footer keeps its widgets and redraws the numbers."""
+    app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        assert app.session is not None
+        tree = app.session.tree
+        await answer_by_number(pilot, 0)  # to a question with Back in the footer
+        question = app.session.current_question
+        assert question is not None
         keys = list(app.screen.query("FooterKey"))
         assert [key.key for key in keys][:2] == ["1", "escape"]
-        await pilot.press("1")
+        position, after = next(
+            (i, tree.question(choice.next))
+            for i, choice in enumerate(question.choices)
+            if tree.question(choice.next) is not None
+        )
+        assert after is not None
+        await answer_by_number(pilot, position)
         await pilot.pause()
+        assert app.session.current_question is after
         assert list(app.screen.query("FooterKey")) == keys
+        assert keys[0].key_display == number_keys(len(after.choices))
 
 
 async def test_progress_hint_and_help_text() -> None:

@@ -55,14 +55,17 @@ class ChoiceList(ListView):
         self.question = question
         self.display = question is not None
 
-    async def show(self, question: Question | None) -> None:
-        """Replace the choices with those of ``question`` (None: no question, no list)."""
+    async def show(self, question: Question | None, selected: str | None = None) -> None:
+        """Replace the choices with those of ``question`` (None: no question, no list), the
+        cursor on the choice ``selected`` (the answer given before), else on the first."""
         # Back to the top first, while the old items are there: once they are gone the
         # scroll offset is clamped without the scrollbar hearing of it (a new list starts at
         # the top too).
         self.scroll_home(animate=False, immediate=True)
+        ids = [choice.id for choice in question.choices] if question else []
+        index = ids.index(selected) if selected in ids else 0
         if question is self.question:  # back to the question shown (e.g. from the outcome)
-            self.index = 0
+            self.index = index
             return
         self.question = question
         await self.clear()
@@ -70,7 +73,7 @@ class ChoiceList(ListView):
             return
         await self.extend(_items(question))
         self.display = question is not None
-        self.index = 0
+        self.index = index
 
     @property
     def highlighted_choice(self) -> Choice | None:
