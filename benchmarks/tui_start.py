@@ -29,13 +29,17 @@ question of the shipped tree and back; ``--rounds`` repeats it. Kinds:
 
 For each, median and max of
 
+- ``first``: key in → the first frame that shows the screen the key leads to (for
+  ``outcome``: the recommendation is on screen, its code possibly not highlighted yet);
 - ``shown``: key in → the frame after which the screen no longer changes (what the user sees;
   later frames repaint the same picture, e.g. Textual's second layout pass after new widgets
   report their size);
 - ``settled``: key in → the last frame, the app idle again. Includes waits for Textual's frame
   timer (60 fps: when one change needs two frames, the second waits for the next tick);
 - ``busy``: the part of ``settled`` the event loop spent working rather than waiting in
-  ``select``: the CPU cost of the redraw.
+  ``select``: the cost of the redraw, in wall time (so time stolen by other jobs counts);
+- ``cpu``: the process's CPU time from the key to ``shown`` (``time.process_time``, less the
+  measurement's own): the cost of the redraw that other jobs on the machine cannot inflate.
 
 The top-level ``median_ms`` / ``max_ms`` are ``answer.shown``; ``samples`` lists every key.
 
@@ -222,7 +226,7 @@ class _LoopClock:
         return sum(max(0.0, min(b, end) - max(a, start)) for a, b in self.blocked)
 
 
-_TIMES = ("shown", "settled", "busy")
+_TIMES = ("first", "shown", "settled", "busy", "cpu")
 
 
 def redraw(rounds: int) -> dict[str, Any]:
@@ -239,8 +243,10 @@ def redraw(rounds: int) -> dict[str, Any]:
     app.animation_level = "none"
     assert app.session is not None, app.load_error
     tree = app.session.tree
-    frames: list[tuple[float, int]] = []  # (when the frame was written, hash of the screen)
+    # (when the frame was written, hash of the screen, CPU time then, the screen's class)
+    frames: list[tuple[float, int, float, str]] = []
     overhead: list[tuple[float, float]] = []  # time spent hashing screens: not the app's
+    cpu_overhead: list[tuple[float, float]] = []  # the same, in CPU time
     kinds = ("answer", "back", "outcome", "outcome_back")
     samples: dict[str, list[tuple[float, float, float]]] = {kind: [] for kind in kinds}
     each: list[dict[str, Any]] = []
@@ -253,22 +259,25 @@ def redraw(rounds: int) -> dict[str, Any]:
         # What the terminal would be sent (headless mode skips this): part of the redraw.
         renderable.render_segments(app.console)
         written = time.perf_counter()
+        written_cpu = time.process_time()
         # What the whole screen looks like now, to tell the frame that finished the change
         # from later frames that repaint the same picture. Not the app's time: subtracted.
         picture = hash(
             "".join(strip.render(app.console) for strip in screen._compositor.render_strips())
         )
-        frames.append((written, picture))
+        frames.append((written, picture, written_cpu, type(screen).__name__))
         overhead.append((written, time.perf_counter()))
+        cpu_overhead.append((written_cpu, time.process_time()))
 
     app._display = display  # type: ignore[method-assign]
 
-    def app_time(start: float, end: float) -> float:
-        """Seconds between two instants, less the measurement's own time."""
+    def app_time(start: float, end: float, spent: list[tuple[float, float]] | None = None) -> float:
+        """Seconds between two instants, less the measurement's own time (``spent``)."""
+        spent = overhead if spent is None else spent
         return (
             end
             - start
-            - sum(min(b, end) - max(a, start) for a, b in overhead if b > start and a < end)
+            - sum(min(b, end) - max(a, start) for a, b in spent if b > start and a < end)
         )
 
     def shown_question() -> str | None:
@@ -311,17 +320,22 @@ def redraw(rounds: int) -> dict[str, Any]:
         assert app._driver is not None
         event = events.Key(key, key if len(key) == 1 else None)
         event.set_sender(app)
+        target = "RecommendationScreen" if expect.startswith("outcome:") else "WalkScreen"
+        start_cpu = time.process_time()
         start = time.perf_counter()
         app._driver.send_message(event)
         await settle(lambda: shown_question() == expect and len(frames) > before)
         after = frames[before:]
         final = after[-1][1]
-        shown = next(when for when, picture in after if picture == final)
+        shown, _, shown_cpu, _ = next(frame for frame in after if frame[1] == final)
+        first = next((frame[0] for frame in after if frame[3] == target), shown)
         settled = after[-1][0]
         timing = (
+            app_time(start, first),
             app_time(start, shown),
             app_time(start, settled),
             app_time(start, settled) - clock.blocked_between(start, settled),
+            app_time(start_cpu, shown_cpu, cpu_overhead),
         )
         samples[kind].append(timing)
         each.append(
@@ -381,10 +395,11 @@ def print_redraw(result: dict[str, Any]) -> None:
     for kind in ("answer", "back", "outcome", "outcome_back"):
         data = result[kind]
         print(
-            f"{kind:12} ({data['count']:2}), median / max ms: shown "
-            f"{data['shown_median_ms']:5.1f} / {data['shown_max_ms']:5.1f}, settled "
-            f"{data['settled_median_ms']:5.1f} / {data['settled_max_ms']:5.1f}, busy "
-            f"{data['busy_median_ms']:5.1f} / {data['busy_max_ms']:5.1f}"
+            f"{kind:12} ({data['count']:2}), median / max ms: "
+            + ", ".join(
+                f"{name} {data[f'{name}_median_ms']:5.1f} / {data[f'{name}_max_ms']:5.1f}"
+                for name in _TIMES
+            )
         )
 
 

@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 SHORT_TERMINAL = 26
 """Below this many rows the layout drops blank lines and secondary lines."""
 
+AHEAD_KEPT = 16
+"""Advice made ahead of time that is kept (those of the last few questions)."""
+
 WIDE_TERMINAL = 120
 """From this many columns on, the recommendation shows the advice and the samples side by
 side (the app has class ``-wide``)."""
@@ -79,6 +82,9 @@ class GrantAdvisorApp(App[None]):
         self._recommendation: RecommendationScreen | None = None
         self._fresh_start = False
         """The session change under way is a restart (no cursor memory)."""
+        self._ahead: dict[tuple[tuple[str, str], ...], tuple[Any, Any, Advice]] = {}
+        """Advice made ahead of time, by answers: (the parameters and metadata it was made
+        with, the advice); see :meth:`_prepare_outcomes`."""
         if loaded is not None:
             self.set_reactive(GrantAdvisorApp.session, Session(loaded.tree))
         self.keys = KeyQueue(self, self._route_key)
@@ -148,7 +154,11 @@ class GrantAdvisorApp(App[None]):
         if self._recommendation is None:
             from advisor.tui.screens.recommendation import RecommendationScreen
 
-            self._recommendation = RecommendationScreen(template_dirs=self.template_dirs)
+            tree = self.session.tree if self.session is not None else None
+            depth = tree.questions_left(tree.start) if tree is not None else 0
+            self._recommendation = RecommendationScreen(
+                template_dirs=self.template_dirs, max_steps=depth
+            )
             self.install_screen(self._recommendation, "recommendation")
         return self._recommendation
 
@@ -160,6 +170,8 @@ class GrantAdvisorApp(App[None]):
             # What push_screen does first (Textual 8.2.8): register the screen, which composes
             # and mounts it; it is laid out when it is shown.
             self._get_screen(screen)
+        if self.session is not None:
+            self.call_after_refresh(self._prepare_outcomes, self.session)
 
     # -- state flows down ---------------------------------------------------------------------
 
@@ -174,22 +186,29 @@ class GrantAdvisorApp(App[None]):
             self.advice = None
             while len(self.screen_stack) > 1:
                 self.pop_screen()
+            # Once this question is on screen, get the recommendations it may lead to ready.
+            self.call_after_refresh(self._prepare_outcomes, session)
             return
         self.advice = self._advise(session)
         screen = self.recommendation_screen()
-        screen.advice = self.advice
+        screen.show(self.advice)  # filled before it is drawn
         if screen not in self.screen_stack:
             self.push_screen(screen)
 
     def watch_parameters(self) -> None:
+        self._ahead.clear()
         if self.session is None or not self.session.is_complete:
             return
         self.advice = self._advise(self.session)
-        self.recommendation_screen().advice = self.advice
+        self.recommendation_screen().show(self.advice)
 
     def _advise(self, session: Session) -> Advice:
         """The advice for ``session``: the call ``ask`` makes, with what the user set here
-        (rendering problems are shown with the samples instead of raised)."""
+        (rendering problems are shown with the samples instead of raised); made ahead of time
+        while the question before it was shown, if it was."""
+        ahead = self._ahead.get(session.answers)
+        if ahead is not None and ahead[0] is self.parameters and ahead[1] is self.metadata:
+            return ahead[2]
         from advisor.advice import advise
 
         return advise(
@@ -199,6 +218,53 @@ class GrantAdvisorApp(App[None]):
             metadata=self.metadata,
             strict=False,
         )
+
+    def _prepare_outcomes(self, session: Session) -> None:
+        """Advise, in a worker thread, on the outcomes ``session``'s question leads to
+        directly, and highlight their first sample: choosing one then shows it at once."""
+        question = session.current_question
+        if session is not self.session or question is None or self._recommendation is None:
+            return  # the user moved on; or the screen (and what it imports) is not ready yet
+        ends = [c.id for c in question.choices if session.tree.question(c.next) is None]
+        if ends:
+            self.run_worker(
+                partial(self._advise_ahead, session, ends, self.parameters, self.metadata),
+                thread=True,
+                exclusive=True,
+                group="ahead",
+                exit_on_error=False,
+            )
+
+    def _advise_ahead(
+        self,
+        session: Session,
+        choices: list[str],
+        parameters: dict[str, Any],
+        metadata: ServerMetadata | None,
+    ) -> None:
+        """(In a worker thread.) What :meth:`_prepare_outcomes` says; pure engine calls."""
+        from textual.worker import get_current_worker
+
+        from advisor.advice import advise
+        from advisor.tui.screens.recommendation import highlighted
+
+        worker = get_current_worker()
+        if len(self._ahead) > AHEAD_KEPT:
+            self._ahead.clear()
+        for choice in choices:
+            if worker.is_cancelled:
+                return
+            complete = session.answer(choice)
+            advice = advise(
+                complete,
+                parameters,
+                template_dirs=self.template_dirs,
+                metadata=metadata,
+                strict=False,
+            )
+            self._ahead[complete.answers] = (parameters, metadata, advice)
+            for language, sample in list(advice.samples.items())[:1]:
+                highlighted(sample.code, language)
 
     # -- messages come up -----------------------------------------------------------------------
 
@@ -278,6 +344,8 @@ class GrantAdvisorApp(App[None]):
         worker = event.worker
         if worker.group == "prefetch" and event.state == WorkerState.SUCCESS:
             self.call_after_refresh(self._build_recommendation_screen)
+            return
+        if worker.group == "ahead":
             return
         if worker.group != "discovery":
             return

@@ -17,10 +17,10 @@ what the issuer's metadata says about it, errors first, one widget per finding.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar, Final, cast
+from typing import Any, ClassVar, Final
 
 from rich.table import Table
 from rich.text import Text
@@ -30,9 +30,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.highlight import highlight
-from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
 from advisor.advice import SECTIONS, Advice
@@ -77,15 +76,35 @@ def assumption_text(assumption: Assumption) -> str:
     return f"{assumption.what}: {fix}" if fix else assumption.text
 
 
-@lru_cache(maxsize=32)
+_HIGHLIGHTED: dict[tuple[str, str], Content] = {}
+_HIGHLIGHTED_LOCK = threading.Lock()
+HIGHLIGHTED_KEPT: Final = 32
+"""Highlighted samples kept (the same sample shows again after Back, a theme change, the
+parameters form; a worker highlights the next outcomes' samples ahead of time)."""
+
+
 def highlighted(code: str, language: str) -> Content:
     """``code`` with syntax highlighting (theme-independent: the styles are theme variables).
 
-    Cached: the same sample is shown again after Back, a theme change or the parameters form.
-    Pure, so a worker thread may fill the cache ahead of time.
+    Cached, and thread-safe: a worker thread may highlight samples ahead of time.
     """
-    lexer = LANGUAGES[language].lexer if language in LANGUAGES else None
-    return highlight(code, language=lexer)
+    key = (code, language)
+    with _HIGHLIGHTED_LOCK:
+        content = _HIGHLIGHTED.get(key)
+    if content is None:
+        lexer = LANGUAGES[language].lexer if language in LANGUAGES else None
+        content = highlight(code, language=lexer)
+        with _HIGHLIGHTED_LOCK:
+            if len(_HIGHLIGHTED) >= HIGHLIGHTED_KEPT:
+                del _HIGHLIGHTED[next(iter(_HIGHLIGHTED))]
+            _HIGHLIGHTED[key] = content
+    return content
+
+
+def is_highlighted(code: str, language: str) -> bool:
+    """Whether :func:`highlighted` has ``code`` ready (showing it costs no highlighting)."""
+    with _HIGHLIGHTED_LOCK:
+        return (code, language) in _HIGHLIGHTED
 
 
 def unhighlighted(code: str) -> Content:
@@ -122,7 +141,7 @@ def show_focus(panel: Panel, focused: bool) -> None:
 
 
 class RecommendationScreen(Screen[None]):
-    """Shows the advice of a complete walk; the app sets :attr:`advice` for each outcome
+    """Shows the advice of a complete walk; the app calls :meth:`show` for each outcome
     reached, and again when the parameters or the server change."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -147,15 +166,24 @@ class RecommendationScreen(Screen[None]):
 
     AUTO_FOCUS = "#report"
 
-    advice: reactive[Advice | None] = reactive(cast("Advice | None", None), init=False)
-    """The advice shown (None until the first outcome is reached)."""
-
-    def __init__(self, advice: Advice | None = None, template_dirs: tuple[Path, ...] = ()) -> None:
-        super().__init__(id="recommendation")
+    def __init__(
+        self,
+        advice: Advice | None = None,
+        template_dirs: tuple[Path, ...] = (),
+        *,
+        max_steps: int = 0,
+    ) -> None:
+        """``max_steps``: the most answers a walk can have (the breadcrumb's items for them
+        are made with the screen, not when an outcome is shown)."""
+        super().__init__(id="recommendation", classes="-no-findings")
+        self.max_steps = max_steps
+        self._styled_for: object = None
+        """The theme and the app's classes the screen's styles were last refreshed for."""
         if advice is not None and advice.recommendation is None:
             raise ValueError("the recommendation screen needs the advice of a complete walk")
         self.template_dirs = template_dirs
-        self.set_reactive(RecommendationScreen.advice, advice)
+        self.advice: Advice | None = advice
+        """The advice shown (None until the first outcome is reached): see :meth:`show`."""
         self._code: dict[str, str] = {}
         """The code each language's widget shows, highlighted or not yet."""
         self._highlighted: set[str] = set()
@@ -221,7 +249,7 @@ class RecommendationScreen(Screen[None]):
         yield Static(id="rec-summary")
 
     def _compose_answers(self, title: str) -> ComposeResult:
-        yield Breadcrumb((), id="breadcrumb")
+        yield Breadcrumb((), spare=self.max_steps, id="breadcrumb")
 
     def _compose_findings(self, title: str) -> ComposeResult:
         yield Static(plain((title, "bold")), classes="section-title", id="findings-title")
@@ -320,19 +348,24 @@ class RecommendationScreen(Screen[None]):
 
     # -- showing an advice ----------------------------------------------------------------------
 
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
         for panel in (self.query_one(Report), self.query_one(SamplesBox)):
             show_focus(panel, False)
         if self.advice is not None:
-            await self._show(self.advice)
+            self._show_advice(self.advice)
 
-    async def watch_advice(self, advice: Advice | None) -> None:
-        if advice is not None and self.is_mounted:
-            await self._show(advice)
+    def show(self, advice: Advice) -> None:
+        """Show ``advice``: every widget that exists is filled now, before the screen is
+        drawn; the few that must be mounted or removed (more answers than any outcome shown
+        before had, the findings after discovery) follow."""
+        if advice.recommendation is None:
+            raise ValueError("the recommendation screen needs the advice of a complete walk")
+        self.advice = advice
+        if self.is_mounted:
+            self._show_advice(advice)
+        # (else on_mount fills the widgets)
 
-    async def _show(self, advice: Advice) -> None:
-        """Fill every widget from ``advice``: the text first, then the widgets that are
-        mounted or removed (the steps, the findings)."""
+    def _show_advice(self, advice: Advice) -> None:
         outcome = self.recommendation.outcome
         title = self.query_one("#rec-title", Static)
         title.update(plain((outcome.title, "bold")))
@@ -342,12 +375,22 @@ class RecommendationScreen(Screen[None]):
         for section in SECTIONS:
             getattr(self, f"_show_{section.id}")(advice)
         self._show_code(advice)
-        self.refresh_bindings()  # what needs samples is dimmed without them
+        # What needs samples is dimmed without them: the footer now, before the first frame.
+        self.query_one(KeyFooter).bindings_changed(self)
         if outcome.id != self._outcome:
             self._outcome = outcome.id
             self._start_over()
-        await self._show_steps()
-        await self._show_finding_widgets(advice)
+        steps = self.query_one("#breadcrumb", Breadcrumb).show_now(self.recommendation.steps)
+        if steps is not None or advice.compatibility is not None or self.query(".finding"):
+            self.call_later(self._mount_widgets, advice, steps)
+        else:
+            self.set_class(True, "-no-findings")
+
+    async def _mount_widgets(self, advice: Advice, steps: AwaitMount | None) -> None:
+        if steps is not None:
+            await steps
+        if advice is self.advice:
+            await self._show_finding_widgets(advice)
 
     def _start_over(self) -> None:
         """A new outcome: the advice at the top and focused, the code at its start."""
@@ -358,9 +401,6 @@ class RecommendationScreen(Screen[None]):
         for scroll in self.query(".code-scroll").results(VerticalScroll):
             scroll.scroll_home(animate=False, immediate=True)
         self.set_focus(report, scroll_visible=False)
-
-    async def _show_steps(self) -> None:
-        await self.query_one("#breadcrumb", Breadcrumb).show(self.recommendation.steps)
 
     async def _show_finding_widgets(self, advice: Advice) -> None:
         compat = advice.compatibility
@@ -429,7 +469,11 @@ class RecommendationScreen(Screen[None]):
                 if language != visible:
                     code.update(unhighlighted(sample.code))
             if language == visible:
-                self._highlight(language)
+                if is_highlighted(sample.code, language):
+                    self._highlight(language)
+                else:  # the advice first, the colours a frame later
+                    code.update(unhighlighted(sample.code))
+                    self.call_after_refresh(self._highlight, language)
             env.update(
                 plain(
                     ("Reads ", "bold"),
@@ -441,7 +485,7 @@ class RecommendationScreen(Screen[None]):
 
     def _highlight(self, language: str) -> None:
         code = self._code.get(language)
-        if code is None or language in self._highlighted:
+        if code is None or language in self._highlighted or not self.is_attached:
             return
         self._highlighted.add(language)
         self.query_one(f"#code-{language}", Static).update(highlighted(code, language))
@@ -450,6 +494,16 @@ class RecommendationScreen(Screen[None]):
         language = self.visible_language
         if language is not None:
             self._highlight(language)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual restyles every widget of a screen when it comes back (about 15 ms here, on
+        # the way to the first frame of a recommendation). The styles only depend on what is
+        # checked below (the widgets' own classes restyle them when they change): skip it
+        # when that is as it was.
+        styled_for = (self.app.theme, frozenset(self.app.classes), self.app.pseudo_classes)
+        if styled_for == self._styled_for:
+            event.refresh_styles = False
+        self._styled_for = styled_for
 
     # -- focus --------------------------------------------------------------------------------
 

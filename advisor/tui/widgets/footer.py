@@ -1,11 +1,13 @@
-"""Textual's footer, rebuilt only when the keys it shows change, and fitted to the width.
+"""Textual's footer, updated in place when the keys it shows change, and fitted to the width.
 
 Textual's ``Footer`` recomposes (a new widget per key, each styled from scratch) whenever the
 screen's bindings may have changed: on every focus change, on mount, on resume. On the walk
-that was three rebuilds per answer and three at start-up, and the keys shown were the same
-each time. This footer compares what it would show with what it shows and skips the rebuild
-when they are equal; it also composes its keys on mount instead of mounting empty and
-rebuilding on the first bindings update.
+that was three rebuilds per answer and three at start-up. This footer keeps its key widgets:
+a key that becomes unavailable (Back on the first question) is hidden, one that comes back is
+shown again, a key whose display changes (the walk's ``1-9,0`` becoming ``1-2``) is redrawn,
+a key that is dimmed or no longer is restyled. It recomposes only for a key it has never
+shown; it also composes its keys on mount instead of mounting empty and rebuilding on the
+first bindings update.
 
 Fitted: Textual's footer lays the keys out in a row and cuts the row at the right edge, in the
 middle of a word if need be, and what is cut is whatever comes last. Here the help key (``?``)
@@ -20,6 +22,7 @@ from typing import Any, Final
 
 from rich.cells import cell_len
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
@@ -29,6 +32,9 @@ COMPACT_BELOW: Final = 100
 
 HELP_ACTION: Final = "help"
 """The app's action that lists every key: its key is always shown."""
+
+Shown = tuple[Binding, bool, str]
+"""A binding the footer shows, whether it is enabled, and its tooltip."""
 
 
 def key_width(key: FooterKey, compact: bool) -> int:
@@ -42,32 +48,38 @@ def key_width(key: FooterKey, compact: bool) -> int:
 
 
 class KeyFooter(Footer):
-    """A :class:`~textual.widgets.Footer` that recomposes only when its keys change, keeps the
-    help key in sight and never cuts a key."""
+    """A :class:`~textual.widgets.Footer` that keeps its key widgets, keeps the help key in
+    sight and never cuts a key."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._shown: object = None
+        self._composed: dict[str, Binding] = {}
+        """The first binding of each action that has a key widget, in the footer's order."""
+        self._palette: object = None
+        self._inactive: set[str] = set()
+        """Actions whose key is composed but not available now (hidden)."""
         # The screen's bindings are complete when the footer mounts: compose them then.
         self.set_reactive(Footer._bindings_ready, True)
 
-    def _keys(self) -> tuple[object, dict[str, str]]:
-        """What :meth:`Footer.compose` depends on (the shown bindings and their state), and how
-        each action's key is displayed (the walk's choice numbers change with the question:
-        that needs no rebuild, see :meth:`bindings_changed`)."""
+    def _shown(self) -> tuple[list[Shown], object]:
+        """The bindings the footer shows now (the first per action), and the palette key."""
         palette: Any = None
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             palette = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
-        shown = [
-            (binding, enabled, tooltip)
-            for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
-            if binding.show
-        ]
-        displays = {binding.action: self.app.get_key_display(binding) for binding, *_ in shown}
-        return (tuple(shown), None if palette is None else palette[1:]), displays
+        shown: dict[str, Shown] = {}
+        for _, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.show:
+                shown.setdefault(binding.action, (binding, enabled, tooltip))
+        return list(shown.values()), None if palette is None else palette[1:]
 
     def compose(self) -> ComposeResult:
-        self._shown = self._keys()[0]
+        # The footer spans the screen: its width is the app's, even before it is laid out (a
+        # screen built ahead of time is fitted before it is first shown).
+        self.set_reactive(Footer.compact, self.app.size.width < COMPACT_BELOW)
+        self.set_class(self.compact, "-compact")
+        shown, self._palette = self._shown()
+        self._composed = {binding.action: binding for binding, _, _ in shown}
+        self._inactive = set()
         last: list[FooterKey] = []
         for widget in super().compose():
             if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
@@ -84,24 +96,34 @@ class KeyFooter(Footer):
         self.call_after_refresh(self._fit)
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
-        if self.is_attached and screen is self.screen:
-            keys, displays = self._keys()
-            if keys == self._shown:
-                self._update_displays(displays)
-                return
+        if self.is_attached and screen is self.screen and self._update(*self._shown()):
+            return
         super().bindings_changed(screen)
 
-    def _update_displays(self, displays: dict[str, str]) -> None:
-        """New key displays for the same keys (``1-2`` after ``1-9,0``): redrawn in place."""
-        changed = False
+    def _update(self, shown: list[Shown], palette: object) -> bool:
+        """Show ``shown`` with the key widgets there are; False if that takes new ones."""
+        composed = list(self._composed)
+        positions = [
+            composed.index(b.action) if b.action in self._composed else -1 for b, _, _ in shown
+        ]
+        if palette != self._palette or -1 in positions or positions != sorted(positions):
+            return False
+        active = {binding.action: (enabled, tooltip) for binding, enabled, tooltip in shown}
+        self._inactive = set(self._composed) - set(active)
         for key in self.query_children(FooterKey):
-            display = displays.get(key.action)
-            if display is not None and display != key.key_display:
+            if key.has_class("-command-palette") or key.action not in active:
+                continue
+            enabled, tooltip = active[key.action]
+            display = self.app.get_key_display(self._composed[key.action])
+            if display != key.key_display:
                 key.key_display = display
                 key.refresh(layout=True)
-                changed = True
-        if changed:
-            self._fit()
+            if key._disabled == enabled:
+                key._disabled = not enabled
+                key.set_class(not enabled, "-disabled")
+            key.tooltip = tooltip or None
+        self._fit()
+        return True
 
     def on_resize(self) -> None:
         compact = self.size.width < COMPACT_BELOW
@@ -110,8 +132,8 @@ class KeyFooter(Footer):
         self._fit()
 
     def _fit(self) -> None:
-        """Show the keys that fit whole, in order, the help key always."""
-        width = self.size.width
+        """Show the available keys that fit whole, in order, the help key always."""
+        width = self.size.width or self.app.size.width
         if not width:
             return
         keys = list(self.query_children(FooterKey))
@@ -121,9 +143,13 @@ class KeyFooter(Footer):
         for key in keys:
             if key in fixed:
                 continue
-            needed = key_width(key, self.compact)
-            fits = fits and needed <= room
-            if fits:
-                room -= needed
-            if key.display != fits:
-                key.display = fits
+            if key.action in self._inactive:
+                show = False
+            else:
+                needed = key_width(key, self.compact)
+                fits = fits and needed <= room
+                if fits:
+                    room -= needed
+                show = fits
+            if key.display != show:
+                key.display = show
