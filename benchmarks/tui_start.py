@@ -43,10 +43,18 @@ For each, median and max of
 
 The top-level ``median_ms`` / ``max_ms`` are ``answer.shown``; ``samples`` lists every key.
 
+**First recommendation** (``--first``). The recommendation a user sees is usually the first
+one of the process, and whatever is built once (or ahead of time) counts there. Each sample is
+a fresh interpreter on the shipped tree, headless at 100×32: it waits 1.5 s at the first
+question (a user reads it), answers its way to the question before the deepest outcome's, waits
+again, and sends the last answer as terminal input; it reports ``first`` and ``shown`` as above
+and ``cpu``, the process's CPU time to ``shown``.
+
 Usage::
 
     python benchmarks/tui_start.py [--runs 7] [--json] [--source]
     python benchmarks/tui_start.py --redraw [--rounds 3] [--json]
+    python benchmarks/tui_start.py --first [--runs 7] [--json]
 
 Timing is never asserted in the test suite; this script is for people (and ``bench.py``).
 """
@@ -403,6 +411,100 @@ def print_redraw(result: dict[str, Any]) -> None:
         )
 
 
+FIRST_CHILD = r"""
+import asyncio, json, os, sys, time
+from textual import events
+from advisor.tree.loader import load_tree
+from advisor.tui.app import GrantAdvisorApp
+from advisor.tui.widgets.choices import NUMBER_KEYS
+
+tree = load_tree()
+walks, queue, seen = {}, [(tree.start, [])], {tree.start}
+while queue:  # a shortest walk to every outcome; the deepest one is measured
+    node, walk = queue.pop(0)
+    question = tree.question(node)
+    if question is None:
+        walks.setdefault(node, walk)
+        continue
+    for position, choice in enumerate(question.choices[: len(NUMBER_KEYS)]):
+        if choice.next not in seen:
+            seen.add(choice.next)
+            queue.append((choice.next, [*walk, NUMBER_KEYS[position]]))
+keys = max(walks.values(), key=len)
+app = GrantAdvisorApp()
+app.animation_level = "none"
+frames = []
+display = app._display
+
+def timed_display(screen, renderable):
+    display(screen, renderable)
+    if renderable is not None and hasattr(renderable, "render_segments"):
+        renderable.render_segments(app.console)  # what a terminal would be sent
+        picture = hash(
+            "".join(strip.render(app.console) for strip in screen._compositor.render_strips())
+        )
+        frames.append((time.perf_counter(), time.process_time(), type(screen).__name__, picture))
+
+app._display = timed_display
+
+async def auto_pilot(pilot):
+    await asyncio.sleep(1.5)
+    for key in keys[:-1]:
+        await pilot.press(key)
+    await asyncio.sleep(1.5)
+    frames.clear()
+    event = events.Key(keys[-1], keys[-1])
+    event.set_sender(app)
+    start, start_cpu = time.perf_counter(), time.process_time()
+    app._driver.send_message(event)
+    await asyncio.sleep(1.5)
+    shown = [f for f in frames if f[2] == "RecommendationScreen"]
+    final = next(f for f in shown if f[3] == shown[-1][3])
+    os.write(1, ("RESULT " + json.dumps({
+        "first": shown[0][0] - start, "shown": final[0] - start, "cpu": final[1] - start_cpu,
+        "frames": len(shown),
+    }) + "\n").encode())
+    app.exit()
+
+app.run(headless=True, size=(100, 32), auto_pilot=auto_pilot)
+"""
+
+
+def first_recommendation(runs: int) -> dict[str, Any]:
+    """The first recommendation of fresh processes; see the module docstring."""
+    env = {**os.environ, "TEXTUAL_ANIMATIONS": "none"}
+    env.pop("NO_COLOR", None)
+    results: list[dict[str, float]] = []
+    for _ in range(runs + 1):  # the first run warms the file cache and bytecode
+        child = subprocess.run(
+            [sys.executable, "-c", FIRST_CHILD], cwd=REPO, env=env, capture_output=True
+        )
+        line = next(
+            (x for x in child.stdout.decode().splitlines() if x.startswith("RESULT ")), None
+        )
+        if line is None:
+            raise SystemExit(f"the child failed (exit {child.returncode}):\n{child.stderr}")
+        results.append(json.loads(line[7:]))
+    results = results[1:]
+    summary: dict[str, Any] = {"runs": runs}
+    for name in ("first", "shown", "cpu"):
+        values = [r[name] * 1000 for r in results]
+        summary[f"{name}_median_ms"] = statistics.median(values)
+        summary[f"{name}_max_ms"] = max(values)
+    summary["samples"] = results
+    return summary
+
+
+def print_first(result: dict[str, Any]) -> None:
+    print(
+        f"first recommendation ({result['runs']} processes), median / max ms: "
+        + ", ".join(
+            f"{name} {result[f'{name}_median_ms']:5.1f} / {result[f'{name}_max_ms']:5.1f}"
+            for name in ("first", "shown", "cpu")
+        )
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -414,8 +516,14 @@ def main() -> int:
     )
     parser.add_argument("--redraw", action="store_true", help="time the redraw after answers")
     parser.add_argument("--rounds", type=int, default=3, help="redraw: walks (default 3)")
+    parser.add_argument(
+        "--first", action="store_true", help="time the first recommendation of a process"
+    )
     args = parser.parse_args()
-    if args.redraw:
+    if args.first:
+        result = first_recommendation(args.runs)
+        printer = print_first
+    elif args.redraw:
         result = redraw(args.rounds)
         printer = print_redraw
     else:
