@@ -5,6 +5,16 @@ other screens, and what they pull in (Pygments for the samples, the form widgets
 where they are first shown, so starting the TUI does not pay for them. The HTTP client (httpx)
 is imported by the discovery worker, the first time the user asks for discovery.
 
+Ahead of time, so that a recommendation appears within a few frames of the last answer: while
+the first question is read, a worker imports what the recommendation needs and the app then
+builds its one recommendation screen off screen; while each question is shown, a worker
+advises on the outcomes it leads to directly and highlights their first sample. Showing the
+recommendation then fills widgets that exist with advice that is ready.
+
+Keys go through :class:`~advisor.tui.typeahead.KeyQueue`: one typed while the app is still
+handling the previous one (a screen changing) waits for its turn instead of being routed by
+the old screen.
+
 Discovery: the parameters form posts :class:`~advisor.tui.messages.DiscoverRequested`; a
 thread worker reads the issuer's metadata (the UI keeps running) and the app hands the result
 back to the form, which closes with the parameters and the metadata (a ``ParamsChanged``) or
