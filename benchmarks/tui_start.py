@@ -19,7 +19,10 @@ start while Textual's bytecode comes from site-packages, which is not a fair com
 handed to the app as terminal input is (``driver.send_message``) and the clock runs until the
 app has drawn the result and gone quiet. Each frame is also turned into the escape sequences a
 terminal would receive (headless mode skips that), so output is counted; the script's own
-bookkeeping (a picture of the screen after each frame) is subtracted. One round walks to every
+bookkeeping (a picture of the screen after each frame) is subtracted. Before each key the app
+is left alone until it is idle (no frame, no queued message, no running worker) and then for
+``READING`` seconds more, as a user reading the screen would; what it does meanwhile (timers,
+work done ahead of time in threads) is not charged to the next key. One round walks to every
 question of the shipped tree and back; ``--rounds`` repeats it. Kinds:
 
 - ``answer``: a number key that leads from a question to another question (12 per round);
@@ -236,6 +239,10 @@ class _LoopClock:
 
 _TIMES = ("first", "shown", "settled", "busy", "cpu")
 
+READING = 0.4
+"""Seconds between a screen settling and the next key (what the app does while the user reads
+the screen, in timers and workers, is not charged to the next key)."""
+
 
 def redraw(rounds: int) -> dict[str, Any]:
     """Time answers, Escapes, recommendations and back on the shipped tree (see the module)."""
@@ -305,7 +312,8 @@ def redraw(rounds: int) -> dict[str, Any]:
         screen = app.screen
         nodes = [app, *screen.walk_children(with_self=True)]
         return (
-            any(not node._message_queue.empty() for node in nodes)
+            any(not worker.is_finished for worker in app.workers)
+            or any(not node._message_queue.empty() for node in nodes)
             or screen._layout_required
             or screen._repaint_required
             or screen._recompose_required
@@ -323,6 +331,8 @@ def redraw(rounds: int) -> dict[str, Any]:
                 return
 
     async def press(key: str, expect: str, kind: str, clock: _LoopClock) -> None:
+        await settle(lambda: True)
+        await asyncio.sleep(READING)  # a user reads the screen; the app's timers fire
         await settle(lambda: True)
         before = len(frames)
         assert app._driver is not None

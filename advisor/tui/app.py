@@ -56,6 +56,9 @@ if TYPE_CHECKING:
 SHORT_TERMINAL = 26
 """Below this many rows the layout drops blank lines and secondary lines."""
 
+AHEAD_AFTER = 0.25
+"""Seconds a question has been shown before the outcomes it leads to are prepared."""
+
 AHEAD_KEPT = 16
 """Advice made ahead of time that is kept (those of the last few questions)."""
 
@@ -181,7 +184,7 @@ class GrantAdvisorApp(App[None]):
             # and mounts it; it is laid out when it is shown.
             self._get_screen(screen)
         if self.session is not None:
-            self.call_after_refresh(self._prepare_outcomes, self.session)
+            self.set_timer(AHEAD_AFTER, partial(self._prepare_outcomes, self.session))
 
     # -- state flows down ---------------------------------------------------------------------
 
@@ -196,8 +199,9 @@ class GrantAdvisorApp(App[None]):
             self.advice = None
             while len(self.screen_stack) > 1:
                 self.pop_screen()
-            # Once this question is on screen, get the recommendations it may lead to ready.
-            self.call_after_refresh(self._prepare_outcomes, session)
+            # While this question is read, get the recommendations it may lead to ready (not
+            # at once: not while a burst of keys is still being handled, nor in the redraw).
+            self.set_timer(AHEAD_AFTER, partial(self._prepare_outcomes, session))
             return
         self.advice = self._advise(session)
         screen = self.recommendation_screen()

@@ -137,8 +137,11 @@ class WalkScreen(Screen[None]):
         self.refresh_bindings()
 
     def key_display(self, binding: Binding) -> str | None:
-        """How the footer shows ``binding`` here: the choice numbers of the question shown."""
+        """How the footer shows ``binding`` here: the choice numbers of the question shown
+        (under the recommendation too: the last question stays, for Back)."""
         question = self.session.current_question if self.session else None
+        if question is None and self.is_mounted:
+            question = self.query_one("#choices", ChoiceList).question
         if binding.action.startswith("choose(") and question is not None:
             return number_keys(min(len(question.choices), len(NUMBER_KEYS)))
         return None

@@ -114,16 +114,25 @@ class KeyFooter(Footer):
             if key.has_class("-command-palette") or key.action not in active:
                 continue
             enabled, tooltip = active[key.action]
-            display = self.app.get_key_display(self._composed[key.action])
+            display = self._key_display(self._composed[key.action])
             if display != key.key_display:
                 key.key_display = display
                 key.refresh(layout=True)
             if key._disabled == enabled:
                 key._disabled = not enabled
                 key.set_class(not enabled, "-disabled")
-            key.tooltip = tooltip or None
+            if (tooltip or None) != key.tooltip:
+                key.tooltip = tooltip or None
         self._fit()
         return True
+
+    def _key_display(self, binding: Binding) -> str:
+        """How ``binding``'s key is shown: as this footer's screen says (``key_display(binding)``,
+        the walk's choice numbers), else as the app says. (The app asks the screen on top,
+        which is not this one while another covers it.)"""
+        screen_display = getattr(self.screen, "key_display", None)
+        shown = screen_display(binding) if callable(screen_display) else None
+        return shown if isinstance(shown, str) else self.app.get_key_display(binding)
 
     def on_resize(self) -> None:
         compact = self.size.width < COMPACT_BELOW
