@@ -381,10 +381,9 @@ class RecommendationScreen(Screen[None]):
             self._outcome = outcome.id
             self._start_over()
         steps = self.query_one("#breadcrumb", Breadcrumb).show_now(self.recommendation.steps)
+        self._show_compatibility(advice)
         if steps is not None or advice.compatibility is not None or self.query(".finding"):
             self.call_later(self._mount_widgets, advice, steps)
-        else:
-            self.set_class(True, "-no-findings")
 
     async def _mount_widgets(self, advice: Advice, steps: AwaitMount | None) -> None:
         if steps is not None:
@@ -402,15 +401,11 @@ class RecommendationScreen(Screen[None]):
             scroll.scroll_home(animate=False, immediate=True)
         self.set_focus(report, scroll_visible=False)
 
-    async def _show_finding_widgets(self, advice: Advice) -> None:
+    def _show_compatibility(self, advice: Advice) -> None:
+        """The "Server compatibility" heading and where the metadata came from (the findings
+        themselves are widgets: :meth:`_show_finding_widgets`)."""
         compat = advice.compatibility
         self.set_class(compat is None, "-no-findings")
-        box = self.query_one("#findings", Vertical)
-        # Awaited only when there is something to remove or add: each await waits for the
-        # message loop, and the screen usually shows no findings at all.
-        old = box.query(".finding")
-        if old:
-            await old.remove()
         if compat is None:
             return
         self.query_one("#findings-source", Static).update(
@@ -423,7 +418,16 @@ class RecommendationScreen(Screen[None]):
                 else ": no problems found, the server advertises everything this advice needs.",
             )
         )
-        if compat.findings:
+
+    async def _show_finding_widgets(self, advice: Advice) -> None:
+        compat = advice.compatibility
+        box = self.query_one("#findings", Vertical)
+        # Awaited only when there is something to remove or add: each await waits for the
+        # message loop, and the screen usually shows no findings at all.
+        old = box.query(".finding")
+        if old:
+            await old.remove()
+        if compat is not None and compat.findings:
             await box.mount_all(
                 Static(
                     plain((finding.severity, "bold"), ": ", finding.message, f" [{finding.code}]"),
