@@ -42,7 +42,7 @@ from advisor.core.vocabulary import (
     MTLS_CLIENT_AUTH,
 )
 from advisor.samples.catalog import TEMPLATES, choose_client_auth, find_template, library_gap
-from advisor.samples.params import SampleParams
+from advisor.samples.params import Assumption, SampleParams
 from advisor.samples.render import RenderedSample, render_sample
 from advisor.server.findings import (
     check_flow,
@@ -89,9 +89,10 @@ class Advice:
     """Rendered samples by :attr:`RenderedSample.key`, in the order asked for: the language
     id for a dependency-free sample (``python``), ``<language>:<library>`` for a library
     flavour (``python:authlib``); :attr:`RenderedSample.label` is what to show people."""
-    assumptions: tuple[str, ...] = ()
+    assumptions: tuple[Assumption, ...] = ()
     """What to check before running the samples (placeholders, derived endpoints, languages
-    or library flavours asked for that the outcome has no sample in), without repeats."""
+    or library flavours asked for that the outcome has no sample in), without repeats; each
+    renderer shows :attr:`Assumption.text`, or says in its own words what fixes it."""
     compatibility: Compatibility | None = None
     """The advice checked against the server's metadata (None without discovery); after a
     discovery that found no usable metadata, the problem as an error finding."""
@@ -222,15 +223,17 @@ def advise(
     if languages is not None and ("none" in languages or not languages):
         return advice
     params = tailoring.params
-    notes: list[str] = []
+    notes: list[Assumption] = []
     wanted = list(available if available is not None else languages or ())
     if languages is not None and available is not None:
         missing = [lang for lang in languages if lang not in available]
         wanted = [lang for lang in languages if lang in available]
         if missing:
             notes.append(
-                f"no {' or '.join(missing)} sample for this recommendation; it has "
-                f"{', '.join(available)}"
+                Assumption(
+                    f"no {' or '.join(missing)} sample for this recommendation; it has "
+                    f"{', '.join(available)}"
+                )
             )
     plan = _flavour_plan(subject, template, wanted, libraries, template_dirs, notes)
     try:
@@ -244,7 +247,7 @@ def advise(
         return replace(advice, params=params, sample_error=" ".join(clean(str(exc)).split()))
     samples = {sample.key: sample for sample in rendered}
     notes += [a for sample in samples.values() for a in sample.assumptions]
-    notes += tailoring.notes
+    notes += [Assumption(note) for note in tailoring.notes]
     return replace(
         advice,
         params=params,
@@ -269,7 +272,7 @@ def _flavour_plan(
     languages: Sequence[str],
     libraries: Sequence[str],
     template_dirs: Sequence[Path],
-    notes: list[str],
+    notes: list[Assumption],
 ) -> list[tuple[str, str | None]]:
     """What to render: (language, library or None) for each language, in order; a
     language's library flavours replace its dependency-free sample. Appends to ``notes``
@@ -287,15 +290,19 @@ def _flavour_plan(
             if lib not in found:
                 why = library_gap(template, lib)
                 notes.append(
-                    f"no {lib} flavour of this recommendation's sample"
-                    + (f" ({why})" if why else "")
-                    + f"; showing the dependency-free {language} sample"
+                    Assumption(
+                        f"no {lib} flavour of this recommendation's sample"
+                        + (f" ({why})" if why else "")
+                        + f"; showing the dependency-free {language} sample"
+                    )
                 )
         plan += [(language, lib) for lib in found] or [(language, None)]
     for lib in libraries:
         language = LIBRARIES[lib].language
         if language not in languages:
-            notes.append(f"--library {lib} is for {language}, and no {language} sample is shown")
+            notes.append(
+                Assumption(f"--library {lib} is for {language}, and no {language} sample is shown")
+            )
     return list(dict.fromkeys(plan))
 
 

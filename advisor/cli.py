@@ -703,7 +703,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
             _note(f"{finding.severity}: {finding.message}")
     rendered = advice.samples[sample_key(language, library)]
     for assumption in rendered.assumptions:
-        _note(f"note: {assumption}")
+        _note(f"note: {assumption.text}")
     _emit(args, rendered.code)
     return 0
 

@@ -19,7 +19,10 @@ start while Textual's bytecode comes from site-packages, which is not a fair com
 handed to the app as terminal input is (``driver.send_message``) and the clock runs until the
 app has drawn the result and gone quiet. Each frame is also turned into the escape sequences a
 terminal would receive (headless mode skips that), so output is counted; the script's own
-bookkeeping (a picture of the screen after each frame) is subtracted. One round walks to every
+bookkeeping (a picture of the screen after each frame) is subtracted. Before each key the app
+is left alone until it is idle (no frame, no queued message, no running worker) and then for
+``READING`` seconds more, as a user reading the screen would; what it does meanwhile (timers,
+work done ahead of time in threads) is not charged to the next key. One round walks to every
 question of the shipped tree and back; ``--rounds`` repeats it. Kinds:
 
 - ``answer``: a number key that leads from a question to another question (12 per round);
@@ -29,20 +32,32 @@ question of the shipped tree and back; ``--rounds`` repeats it. Kinds:
 
 For each, median and max of
 
+- ``first``: key in → the first frame that shows the screen the key leads to (for
+  ``outcome``: the recommendation is on screen, its code possibly not highlighted yet);
 - ``shown``: key in → the frame after which the screen no longer changes (what the user sees;
   later frames repaint the same picture, e.g. Textual's second layout pass after new widgets
   report their size);
 - ``settled``: key in → the last frame, the app idle again. Includes waits for Textual's frame
   timer (60 fps: when one change needs two frames, the second waits for the next tick);
 - ``busy``: the part of ``settled`` the event loop spent working rather than waiting in
-  ``select``: the CPU cost of the redraw.
+  ``select``: the cost of the redraw, in wall time (so time stolen by other jobs counts);
+- ``cpu``: the process's CPU time from the key to ``shown`` (``time.process_time``, less the
+  measurement's own): the cost of the redraw that other jobs on the machine cannot inflate.
 
 The top-level ``median_ms`` / ``max_ms`` are ``answer.shown``; ``samples`` lists every key.
+
+**First recommendation** (``--first``). The recommendation a user sees is usually the first
+one of the process, and whatever is built once (or ahead of time) counts there. Each sample is
+a fresh interpreter on the shipped tree, headless at 100×32: it waits 1.5 s at the first
+question (a user reads it), answers its way to the question before the deepest outcome's, waits
+again, and sends the last answer as terminal input; it reports ``first`` and ``shown`` as above
+and ``cpu``, the process's CPU time to ``shown``.
 
 Usage::
 
     python benchmarks/tui_start.py [--runs 7] [--json] [--source]
     python benchmarks/tui_start.py --redraw [--rounds 3] [--json]
+    python benchmarks/tui_start.py --first [--runs 7] [--json]
 
 Timing is never asserted in the test suite; this script is for people (and ``bench.py``).
 """
@@ -222,7 +237,11 @@ class _LoopClock:
         return sum(max(0.0, min(b, end) - max(a, start)) for a, b in self.blocked)
 
 
-_TIMES = ("shown", "settled", "busy")
+_TIMES = ("first", "shown", "settled", "busy", "cpu")
+
+READING = 0.4
+"""Seconds between a screen settling and the next key (what the app does while the user reads
+the screen, in timers and workers, is not charged to the next key)."""
 
 
 def redraw(rounds: int) -> dict[str, Any]:
@@ -239,8 +258,10 @@ def redraw(rounds: int) -> dict[str, Any]:
     app.animation_level = "none"
     assert app.session is not None, app.load_error
     tree = app.session.tree
-    frames: list[tuple[float, int]] = []  # (when the frame was written, hash of the screen)
+    # (when the frame was written, hash of the screen, CPU time then, the screen's class)
+    frames: list[tuple[float, int, float, str]] = []
     overhead: list[tuple[float, float]] = []  # time spent hashing screens: not the app's
+    cpu_overhead: list[tuple[float, float]] = []  # the same, in CPU time
     kinds = ("answer", "back", "outcome", "outcome_back")
     samples: dict[str, list[tuple[float, float, float]]] = {kind: [] for kind in kinds}
     each: list[dict[str, Any]] = []
@@ -253,22 +274,25 @@ def redraw(rounds: int) -> dict[str, Any]:
         # What the terminal would be sent (headless mode skips this): part of the redraw.
         renderable.render_segments(app.console)
         written = time.perf_counter()
+        written_cpu = time.process_time()
         # What the whole screen looks like now, to tell the frame that finished the change
         # from later frames that repaint the same picture. Not the app's time: subtracted.
         picture = hash(
             "".join(strip.render(app.console) for strip in screen._compositor.render_strips())
         )
-        frames.append((written, picture))
+        frames.append((written, picture, written_cpu, type(screen).__name__))
         overhead.append((written, time.perf_counter()))
+        cpu_overhead.append((written_cpu, time.process_time()))
 
     app._display = display  # type: ignore[method-assign]
 
-    def app_time(start: float, end: float) -> float:
-        """Seconds between two instants, less the measurement's own time."""
+    def app_time(start: float, end: float, spent: list[tuple[float, float]] | None = None) -> float:
+        """Seconds between two instants, less the measurement's own time (``spent``)."""
+        spent = overhead if spent is None else spent
         return (
             end
             - start
-            - sum(min(b, end) - max(a, start) for a, b in overhead if b > start and a < end)
+            - sum(min(b, end) - max(a, start) for a, b in spent if b > start and a < end)
         )
 
     def shown_question() -> str | None:
@@ -288,7 +312,8 @@ def redraw(rounds: int) -> dict[str, Any]:
         screen = app.screen
         nodes = [app, *screen.walk_children(with_self=True)]
         return (
-            any(not node._message_queue.empty() for node in nodes)
+            any(not worker.is_finished for worker in app.workers)
+            or any(not node._message_queue.empty() for node in nodes)
             or screen._layout_required
             or screen._repaint_required
             or screen._recompose_required
@@ -307,21 +332,28 @@ def redraw(rounds: int) -> dict[str, Any]:
 
     async def press(key: str, expect: str, kind: str, clock: _LoopClock) -> None:
         await settle(lambda: True)
+        await asyncio.sleep(READING)  # a user reads the screen; the app's timers fire
+        await settle(lambda: True)
         before = len(frames)
         assert app._driver is not None
         event = events.Key(key, key if len(key) == 1 else None)
         event.set_sender(app)
+        target = "RecommendationScreen" if expect.startswith("outcome:") else "WalkScreen"
+        start_cpu = time.process_time()
         start = time.perf_counter()
         app._driver.send_message(event)
         await settle(lambda: shown_question() == expect and len(frames) > before)
         after = frames[before:]
         final = after[-1][1]
-        shown = next(when for when, picture in after if picture == final)
+        shown, _, shown_cpu, _ = next(frame for frame in after if frame[1] == final)
+        first = next((frame[0] for frame in after if frame[3] == target), shown)
         settled = after[-1][0]
         timing = (
+            app_time(start, first),
             app_time(start, shown),
             app_time(start, settled),
             app_time(start, settled) - clock.blocked_between(start, settled),
+            app_time(start_cpu, shown_cpu, cpu_overhead),
         )
         samples[kind].append(timing)
         each.append(
@@ -381,11 +413,106 @@ def print_redraw(result: dict[str, Any]) -> None:
     for kind in ("answer", "back", "outcome", "outcome_back"):
         data = result[kind]
         print(
-            f"{kind:12} ({data['count']:2}), median / max ms: shown "
-            f"{data['shown_median_ms']:5.1f} / {data['shown_max_ms']:5.1f}, settled "
-            f"{data['settled_median_ms']:5.1f} / {data['settled_max_ms']:5.1f}, busy "
-            f"{data['busy_median_ms']:5.1f} / {data['busy_max_ms']:5.1f}"
+            f"{kind:12} ({data['count']:2}), median / max ms: "
+            + ", ".join(
+                f"{name} {data[f'{name}_median_ms']:5.1f} / {data[f'{name}_max_ms']:5.1f}"
+                for name in _TIMES
+            )
         )
+
+
+FIRST_CHILD = r"""
+import asyncio, json, os, sys, time
+from textual import events
+from advisor.tree.loader import load_tree
+from advisor.tui.app import GrantAdvisorApp
+from advisor.tui.widgets.choices import NUMBER_KEYS
+
+tree = load_tree()
+walks, queue, seen = {}, [(tree.start, [])], {tree.start}
+while queue:  # a shortest walk to every outcome; the deepest one is measured
+    node, walk = queue.pop(0)
+    question = tree.question(node)
+    if question is None:
+        walks.setdefault(node, walk)
+        continue
+    for position, choice in enumerate(question.choices[: len(NUMBER_KEYS)]):
+        if choice.next not in seen:
+            seen.add(choice.next)
+            queue.append((choice.next, [*walk, NUMBER_KEYS[position]]))
+keys = max(walks.values(), key=len)
+app = GrantAdvisorApp()
+app.animation_level = "none"
+frames = []
+display = app._display
+
+def timed_display(screen, renderable):
+    display(screen, renderable)
+    if renderable is not None and hasattr(renderable, "render_segments"):
+        renderable.render_segments(app.console)  # what a terminal would be sent
+        picture = hash(
+            "".join(strip.render(app.console) for strip in screen._compositor.render_strips())
+        )
+        frames.append((time.perf_counter(), time.process_time(), type(screen).__name__, picture))
+
+app._display = timed_display
+
+async def auto_pilot(pilot):
+    await asyncio.sleep(1.5)
+    for key in keys[:-1]:
+        await pilot.press(key)
+    await asyncio.sleep(1.5)
+    frames.clear()
+    event = events.Key(keys[-1], keys[-1])
+    event.set_sender(app)
+    start, start_cpu = time.perf_counter(), time.process_time()
+    app._driver.send_message(event)
+    await asyncio.sleep(1.5)
+    shown = [f for f in frames if f[2] == "RecommendationScreen"]
+    final = next(f for f in shown if f[3] == shown[-1][3])
+    os.write(1, ("RESULT " + json.dumps({
+        "first": shown[0][0] - start, "shown": final[0] - start, "cpu": final[1] - start_cpu,
+        "frames": len(shown),
+    }) + "\n").encode())
+    app.exit()
+
+app.run(headless=True, size=(100, 32), auto_pilot=auto_pilot)
+"""
+
+
+def first_recommendation(runs: int) -> dict[str, Any]:
+    """The first recommendation of fresh processes; see the module docstring."""
+    env = {**os.environ, "TEXTUAL_ANIMATIONS": "none"}
+    env.pop("NO_COLOR", None)
+    results: list[dict[str, float]] = []
+    for _ in range(runs + 1):  # the first run warms the file cache and bytecode
+        child = subprocess.run(
+            [sys.executable, "-c", FIRST_CHILD], cwd=REPO, env=env, capture_output=True
+        )
+        line = next(
+            (x for x in child.stdout.decode().splitlines() if x.startswith("RESULT ")), None
+        )
+        if line is None:
+            raise SystemExit(f"the child failed (exit {child.returncode}):\n{child.stderr}")
+        results.append(json.loads(line[7:]))
+    results = results[1:]
+    summary: dict[str, Any] = {"runs": runs}
+    for name in ("first", "shown", "cpu"):
+        values = [r[name] * 1000 for r in results]
+        summary[f"{name}_median_ms"] = statistics.median(values)
+        summary[f"{name}_max_ms"] = max(values)
+    summary["samples"] = results
+    return summary
+
+
+def print_first(result: dict[str, Any]) -> None:
+    print(
+        f"first recommendation ({result['runs']} processes), median / max ms: "
+        + ", ".join(
+            f"{name} {result[f'{name}_median_ms']:5.1f} / {result[f'{name}_max_ms']:5.1f}"
+            for name in ("first", "shown", "cpu")
+        )
+    )
 
 
 def main() -> int:
@@ -399,8 +526,14 @@ def main() -> int:
     )
     parser.add_argument("--redraw", action="store_true", help="time the redraw after answers")
     parser.add_argument("--rounds", type=int, default=3, help="redraw: walks (default 3)")
+    parser.add_argument(
+        "--first", action="store_true", help="time the first recommendation of a process"
+    )
     args = parser.parse_args()
-    if args.redraw:
+    if args.first:
+        result = first_recommendation(args.runs)
+        printer = print_first
+    elif args.redraw:
         result = redraw(args.rounds)
         printer = print_redraw
     else:

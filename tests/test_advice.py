@@ -67,7 +67,7 @@ def test_a_language_the_outcome_lacks_is_an_assumption_not_an_error(shipped_tree
     session = Session.replay(shipped_tree, STATIC_SPA)
     advice = advise(session, {}, languages=["python", "javascript"])
     assert list(advice.samples) == ["javascript"]
-    assert advice.assumptions[0].startswith("no python sample for this recommendation")
+    assert advice.assumptions[0].text.startswith("no python sample for this recommendation")
 
 
 def test_strict_raises_and_lenient_records_the_problem(shipped_tree: Tree) -> None:

@@ -293,7 +293,7 @@ def test_apply_metadata_fills_endpoints_and_marks_them_discovered() -> None:
         "pushed_authorization_request_endpoint",
     }
     used = ("authorization_endpoint", "token_endpoint", "device_authorization_endpoint")
-    assert not any("endpoint" in note for note in filled.assumptions(used))
+    assert not any("endpoint" in note.text for note in filled.assumptions(used))
 
 
 def test_apply_metadata_skips_missing_and_unusable_endpoints() -> None:
@@ -303,7 +303,7 @@ def test_apply_metadata_skips_missing_and_unusable_endpoints() -> None:
     assert filled.token_endpoint is None
     assert "token_endpoint" not in filled.discovered
     notes = filled.assumptions(("token_endpoint", "device_authorization_endpoint"))
-    assert any("token_endpoint" in n and "derived" in n for n in notes)
+    assert any("token_endpoint" in n.text and "derived" in n.text for n in notes)
 
 
 def test_apply_metadata_uses_mtls_aliases_for_mtls_clients() -> None:

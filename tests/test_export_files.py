@@ -66,6 +66,18 @@ def test_directory_and_missing_folder(tmp_path: Path) -> None:
         write_atomic(tmp_path / "no" / "such" / "file.md", "x")
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_a_folder_that_takes_no_files_is_said_plainly() -> None:
+    """/proc exists but takes no new files; the system's "No such file or directory" would
+    read as if the folder were missing."""
+    with pytest.raises(ExportError) as caught:
+        write_atomic("/proc/grant-advisor-x.md", "x")
+    assert str(caught.value) == (
+        "/proc/grant-advisor-x.md: cannot write here: the folder takes no new files"
+    )
+    assert "No such file" not in str(caught.value)
+
+
 def test_file_mode_follows_the_umask(tmp_path: Path) -> None:
     old = os.umask(0o027)
     try:

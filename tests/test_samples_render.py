@@ -469,12 +469,14 @@ def test_rendered_sample_fields() -> None:
 
 def test_assumptions_name_only_the_endpoints_a_sample_uses() -> None:
     sample = render_sample("client_credentials", "curl", SampleParams())
-    text = " ".join(sample.assumptions)
+    text = " ".join(a.text for a in sample.assumptions)
     assert "issuer https://auth.example.com is a placeholder" in text
     assert "YOUR_CLIENT_ID is a placeholder" in text
     assert "token_endpoint https://auth.example.com/token is derived" in text
     assert "authorization_endpoint" not in text
-    device = " ".join(render_sample("device_code", "python", SampleParams()).assumptions)
+    device = " ".join(
+        a.text for a in render_sample("device_code", "python", SampleParams()).assumptions
+    )
     assert "device_authorization_endpoint" in device
 
 
@@ -489,9 +491,9 @@ def test_given_endpoints_are_not_assumptions() -> None:
 
 def test_default_redirect_uri_of_a_web_app_is_an_assumption() -> None:
     sample = render_sample("authorization_code_web", "python", SampleParams())
-    assert any("redirect URI http://127.0.0.1:8000/callback" in a for a in sample.assumptions)
+    assert any("redirect URI http://127.0.0.1:8000/callback" in a.text for a in sample.assumptions)
     loopback = render_sample("authorization_code_loopback", "python", SampleParams())
-    assert not any("redirect URI" in a for a in loopback.assumptions)
+    assert not any("redirect URI" in a.text for a in loopback.assumptions)
 
 
 def test_scopes_default_per_template() -> None:
@@ -610,7 +612,7 @@ def test_user_template_may_use_shipped_partials(user_dir: Path) -> None:
     assert 'CLIENT_ID = "x"' in sample.code
     assert "def request_token(form):" in sample.code
     assert sample.env_vars == ("OAUTH_CLIENT_SECRET",)
-    assert any("token_endpoint" in a for a in sample.assumptions)
+    assert any("token_endpoint" in a.text for a in sample.assumptions)
 
 
 def test_shipped_templates_are_not_affected_by_user_dirs(user_dir: Path) -> None:
@@ -674,3 +676,24 @@ def test_interval_range(interval: int) -> None:
 def test_templates_folder_has_only_templates() -> None:
     for path in TEMPLATE_DIR.iterdir():
         assert path.suffix == ".j2", path
+
+
+def test_assumptions_name_the_field_they_concern() -> None:
+    """Each assumption keeps the command line's words (``text``) and says which parameter it
+    is about, so the TUI can name its own key for it instead of a flag."""
+    web = render_sample("authorization_code_web", "python", SampleParams()).assumptions
+    by_field = {a.field: a for a in web}
+    issuer = by_field["issuer"]
+    assert (issuer.kind, issuer.fix) == ("placeholder", "pass --issuer")
+    assert issuer.text == "issuer https://auth.example.com is a placeholder: pass --issuer"
+    assert by_field["client_id"].kind == "placeholder"
+    assert by_field["token_endpoint"].kind == "derived"
+    assert by_field["token_endpoint"].text.endswith(": pass --token-endpoint or --discover")
+    redirect = by_field["redirect_uri"]
+    assert redirect.kind == "default"
+    assert redirect.what == "redirect URI http://127.0.0.1:8000/callback is a default"
+    http = SampleParams(issuer="http://localhost:8080").assumptions(())
+    assert [(a.field, a.kind, a.fix) for a in http] == [
+        ("issuer", "insecure", None),
+        ("client_id", "placeholder", "pass --client-id"),
+    ]

@@ -103,7 +103,7 @@ def recommendation_data(advice: Advice, recommendation: Recommendation) -> dict[
     if advice.sample_note:
         data["samples_note"] = advice.sample_note
     if advice.assumptions:
-        data["assumptions"] = list(advice.assumptions)
+        data["assumptions"] = [a.text for a in advice.assumptions]
     compat = advice.compatibility
     if compat is not None:
         data["server"] = {

@@ -155,6 +155,15 @@ def _write_in_place(target: Path, shown: str, data: bytes, *, stream: bool) -> N
         os.close(fd)
 
 
+def _why(error: OSError) -> str:
+    """Why a file cannot be made in a folder that exists. The system says "No such file or
+    directory" when a folder such as /proc takes no new files: that reads as if the folder
+    were missing, so it is said plainly instead."""
+    if error.errno == errno.ENOENT:
+        return "the folder takes no new files"
+    return error.strerror or str(error)
+
+
 def _write_file(target: Path, shown: str, data: bytes, force: bool) -> None:
     """Write ``data`` to a temporary file and put it at ``target`` (see the module docstring)."""
     with _removed_on_signal() as temp:
@@ -163,7 +172,7 @@ def _write_file(target: Path, shown: str, data: bytes, force: bool) -> None:
                 prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
             )
         except OSError as exc:
-            raise ExportError(f"{shown}: cannot write here: {exc.strerror or exc}") from None
+            raise ExportError(f"{shown}: cannot write here: {_why(exc)}") from None
         temp.append(temp_name)
         try:
             with os.fdopen(handle, "wb") as stream:

@@ -222,7 +222,7 @@ def _render_samples(
                     "language": language,
                     "filename": sample.filename,
                     "code": index,
-                    "assumptions": [_text(a) for a in sample.assumptions],
+                    "assumptions": [_text(a.text) for a in sample.assumptions],
                 }
             )
         by_outcome[outcome.id] = entries

@@ -267,7 +267,7 @@ def _samples(advice: Advice, rec: Recommendation) -> list[str]:
     if advice.sample_note:
         parts += [paragraphs(advice.sample_note), ""]
     if advice.assumptions:
-        parts += ["Assumptions:", "", *(f"- {literal(a)}" for a in advice.assumptions), ""]
+        parts += ["Assumptions:", "", *(f"- {literal(a.text)}" for a in advice.assumptions), ""]
     for rendered in advice.samples.values():
         language = rendered.language
         fence = LANGUAGES[language].fence if language in LANGUAGES else ""

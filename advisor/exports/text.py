@@ -194,7 +194,11 @@ def _references(advice: Advice, rec: Recommendation, width: int) -> list[str]:
 def _samples(advice: Advice, rec: Recommendation, width: int) -> list[str]:
     lines: list[str] = []
     if advice.assumptions:
-        lines += ["", "Assumptions in the samples:", *_bullets(list(advice.assumptions), width)]
+        lines += [
+            "",
+            "Assumptions in the samples:",
+            *_bullets([a.text for a in advice.assumptions], width),
+        ]
     if advice.sample_note and advice.samples:
         lines += ["", _wrap(advice.sample_note, width)]
     for rendered in advice.samples.values():

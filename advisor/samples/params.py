@@ -18,6 +18,36 @@ PLACEHOLDER_ISSUER: Final = "https://auth.example.com"
 PLACEHOLDER_CLIENT_ID: Final = "YOUR_CLIENT_ID"
 
 
+AssumptionKind = Literal["placeholder", "insecure", "derived", "not_discovered", "default", "other"]
+"""What kind of thing a sample assumes: a placeholder value, an issuer on plain http, an
+endpoint derived from the issuer (``derived``; ``not_discovered`` after discovery found none), a
+template's default value, or anything else (a language the recommendation has no sample in)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Assumption:
+    """Something a sample takes for granted that the user should check before running it.
+
+    The command line shows :attr:`text`; a front end with other controls (the TUI) says what
+    fixes it in its own words, from :attr:`field` and :attr:`kind`.
+    """
+
+    what: str
+    """What is assumed, e.g. ``issuer https://auth.example.com is a placeholder``."""
+    fix: str | None = None
+    """How the command line fixes it, e.g. ``pass --issuer``; None when only checking helps."""
+    field: str | None = None
+    """The :class:`SampleParams` field it concerns (``issuer``, ``client_id``, an endpoint,
+    ``redirect_uri``), or None."""
+    kind: AssumptionKind = "other"
+    """What kind of assumption it is."""
+
+    @property
+    def text(self) -> str:
+        """The command line's words: ``what: fix`` (or ``what`` alone)."""
+        return f"{self.what}: {self.fix}" if self.fix else self.what
+
+
 @dataclass(frozen=True, slots=True)
 class SampleParams:
     """Values a user supplies for generated code (CLI flags, TUI form, discovery)."""
@@ -63,40 +93,72 @@ class SampleParams:
             return value
         return self.issuer.rstrip("/") + ENDPOINTS[name].default_path
 
-    def assumptions(self, used: tuple[str, ...]) -> tuple[str, ...]:
-        """Human-readable assumptions behind the values ``used`` by a sample.
+    def assumptions(self, used: tuple[str, ...]) -> tuple[Assumption, ...]:
+        """The assumptions behind the values ``used`` by a sample.
 
         Args:
             used: Names of the endpoint fields a sample uses.
         """
-        notes: list[str] = []
+        notes: list[Assumption] = []
         if self.issuer == PLACEHOLDER_ISSUER:
-            notes.append(f"issuer {PLACEHOLDER_ISSUER} is a placeholder: pass --issuer")
+            notes.append(
+                Assumption(
+                    f"issuer {PLACEHOLDER_ISSUER} is a placeholder",
+                    "pass --issuer",
+                    "issuer",
+                    "placeholder",
+                )
+            )
         elif self.issuer.startswith("http://") and self.discovery != "read":
             # (after --discover, the server-compatibility findings say it instead)
             notes.append(
-                f"issuer {self.issuer} uses plain http: fine for a local test server, never "
-                "for a real one"
+                Assumption(
+                    f"issuer {self.issuer} uses plain http: fine for a local test server, never "
+                    "for a real one",
+                    field="issuer",
+                    kind="insecure",
+                )
             )
         if self.client_id == PLACEHOLDER_CLIENT_ID:
-            notes.append(f"client id {PLACEHOLDER_CLIENT_ID} is a placeholder: pass --client-id")
+            notes.append(
+                Assumption(
+                    f"client id {PLACEHOLDER_CLIENT_ID} is a placeholder",
+                    "pass --client-id",
+                    "client_id",
+                    "placeholder",
+                )
+            )
         for name in used:
             if getattr(self, name) is not None:
                 continue
             if self.discovery == "read" or self.discovered:
                 notes.append(
-                    f"the server's metadata has no usable {name}; {self.endpoint(name)} is "
-                    f"derived from the issuer: pass {ENDPOINTS[name].flag} if the server has one"
+                    Assumption(
+                        f"the server's metadata has no usable {name}; {self.endpoint(name)} is "
+                        "derived from the issuer",
+                        f"pass {ENDPOINTS[name].flag} if the server has one",
+                        name,
+                        "not_discovered",
+                    )
                 )
             elif self.discovery == "failed":
                 notes.append(
-                    f"{name} {self.endpoint(name)} is derived from the issuer, not known "
-                    f"(discovery found no usable metadata): pass {ENDPOINTS[name].flag}"
+                    Assumption(
+                        f"{name} {self.endpoint(name)} is derived from the issuer, not known "
+                        "(discovery found no usable metadata)",
+                        f"pass {ENDPOINTS[name].flag}",
+                        name,
+                        "derived",
+                    )
                 )
             else:
                 notes.append(
-                    f"{name} {self.endpoint(name)} is derived from the issuer, not known: "
-                    f"pass {ENDPOINTS[name].flag} or --discover"
+                    Assumption(
+                        f"{name} {self.endpoint(name)} is derived from the issuer, not known",
+                        f"pass {ENDPOINTS[name].flag} or --discover",
+                        name,
+                        "derived",
+                    )
                 )
         return tuple(notes)
 

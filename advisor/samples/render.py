@@ -55,7 +55,7 @@ from advisor.samples.catalog import (
     template_filename,
 )
 from advisor.samples.escape import FILTERS
-from advisor.samples.params import SampleParams
+from advisor.samples.params import Assumption, SampleParams
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +72,7 @@ class RenderedSample:
     """A file name to save it as, e.g. ``client_credentials.py``."""
     env_vars: tuple[str, ...]
     """Environment variables the code reads (secrets, assertions, files), documented order."""
-    assumptions: tuple[str, ...]
+    assumptions: tuple[Assumption, ...]
     """Placeholders and derived values the user should check before running it."""
     library: str | None = None
     """The client library the flavour is built on (``authlib``, ...); None for the
@@ -163,8 +163,12 @@ def render_sample(
         and literal(info.default_redirect_uri) in code
     ):
         assumptions.append(
-            f"redirect URI {info.default_redirect_uri} is a default: pass --redirect-uri "
-            "with the one registered for your client"
+            Assumption(
+                f"redirect URI {info.default_redirect_uri} is a default",
+                "pass --redirect-uri with the one registered for your client",
+                "redirect_uri",
+                "default",
+            )
         )
     return RenderedSample(
         template=template,

@@ -10,6 +10,7 @@ Layout::
     ├── app.py               GrantAdvisorApp: owns the Session, turns messages into engine calls
     ├── messages.py          what screens post up (Answered, Back, Restart, Revisit, ...)
     ├── state.py             plain-Python engine calls (samples, export text, parameter checks)
+    ├── typeahead.py         KeyQueue: keys typed during a screen change wait for their turn
     ├── screens/             one screen per file: walk, recommendation, parameters, export,
     │                        confirm, help, error
     ├── widgets/             the breadcrumb and the choice list, shared by screens

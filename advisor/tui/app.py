@@ -5,6 +5,16 @@ other screens, and what they pull in (Pygments for the samples, the form widgets
 where they are first shown, so starting the TUI does not pay for them. The HTTP client (httpx)
 is imported by the discovery worker, the first time the user asks for discovery.
 
+Ahead of time, so that a recommendation appears within a few frames of the last answer: while
+the first question is read, a worker imports what the recommendation needs and the app then
+builds its one recommendation screen off screen; while each question is shown, a worker
+advises on the outcomes it leads to directly and highlights their first sample. Showing the
+recommendation then fills widgets that exist with advice that is ready.
+
+Keys go through :class:`~advisor.tui.typeahead.KeyQueue`: one typed while the app is still
+handling the previous one (a screen changing) waits for its turn instead of being routed by
+the old screen.
+
 Discovery: the parameters form posts :class:`~advisor.tui.messages.DiscoverRequested`; a
 thread worker reads the issuer's metadata (the UI keeps running) and the app hands the result
 back to the form, which closes with the parameters and the metadata (a ``ParamsChanged``) or
@@ -15,25 +25,28 @@ server's endpoints in its samples and is checked against it, as ``ask --discover
 from __future__ import annotations
 
 import gc
-import sys
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeGuard
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
+from textual.geometry import Size
 from textual.reactive import var
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
-from advisor.core.errors import AnswerError, ExportError
+from advisor.core.errors import AnswerError
 from advisor.session import Session
 from advisor.tui import messages
+from advisor.tui.prefs import load_theme, save_theme
 from advisor.tui.screens.walk import WalkScreen
 from advisor.tui.state import Discovery, discover_metadata, load_tree, one_line
+from advisor.tui.typeahead import KeyQueue
 
 if TYPE_CHECKING:
     from advisor.advice import Advice
@@ -42,6 +55,16 @@ if TYPE_CHECKING:
 
 SHORT_TERMINAL = 26
 """Below this many rows the layout drops blank lines and secondary lines."""
+
+AHEAD_AFTER = 0.25
+"""Seconds a question has been shown before the outcomes it leads to are prepared."""
+
+AHEAD_KEPT = 16
+"""Advice made ahead of time that is kept (those of the last few questions)."""
+
+WIDE_TERMINAL = 120
+"""From this many columns on, the recommendation shows the advice and the samples side by
+side (the app has class ``-wide``)."""
 
 
 class GrantAdvisorApp(App[None]):
@@ -67,8 +90,21 @@ class GrantAdvisorApp(App[None]):
         """The issuer's metadata while discovery is on (set with the parameters)."""
         self.advice: Advice | None = None
         """The advice for the walk once it reaches an outcome (None before)."""
+        self.undo: Session | None = None
+        """The walk before the last restart, while that restart can be undone."""
+        self._recommendation: RecommendationScreen | None = None
+        self._fresh_start = False
+        """The session change under way is a restart (no cursor memory)."""
+        self._ahead: dict[tuple[tuple[str, str], ...], tuple[Any, Any, Advice]] = {}
+        """Advice made ahead of time, by answers: (the parameters and metadata it was made
+        with, the advice); see :meth:`_prepare_outcomes`."""
         if loaded is not None:
             self.set_reactive(GrantAdvisorApp.session, Session(loaded.tree))
+        self.keys = KeyQueue(self, self._route_key)
+        """Keys typed while earlier ones are handled wait here for their turn (type-ahead)."""
+        self._remembered_theme = load_theme(frozenset(self.available_themes))
+        if self._remembered_theme is not None:
+            self.theme = self._remembered_theme
 
     def get_default_screen(self) -> Screen[Any]:
         if self.session is None:
@@ -77,6 +113,16 @@ class GrantAdvisorApp(App[None]):
             assert self.load_error is not None
             return ErrorScreen(self.load_error)
         return WalkScreen(self.session)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self.keys.receive(event)  # in order, each after the previous has settled
+        else:
+            await super().on_event(event)
+
+    async def _route_key(self, key: events.Key) -> None:
+        """Route ``key`` as Textual does (priority bindings, then the focused widget)."""
+        await super().on_event(key)
 
     def on_load(self) -> None:
         # Everything alive now (Textual, pydantic, the tree) lives as long as the app. Moving it
@@ -88,7 +134,8 @@ class GrantAdvisorApp(App[None]):
         gc.unfreeze()
 
     def on_mount(self) -> None:
-        self._fit(self.size.height)
+        self._fit(self.size)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.session is not None:
             # While the user reads the first question, import what the recommendation will
             # need (Jinja2, Pygments, the screen): reaching it then costs a render, not imports.
@@ -101,12 +148,43 @@ class GrantAdvisorApp(App[None]):
                 exit_on_error=False,
             )
 
-    def on_resize(self, event: events.Resize) -> None:
-        self._fit(event.size.height)
+    def _remember_theme(self, theme: Theme) -> None:
+        if theme.name != self._remembered_theme and save_theme(theme.name):
+            self._remembered_theme = theme.name
 
-    def _fit(self, height: int) -> None:
-        # Short terminals (60×20) drop spacing and secondary lines: see the .tcss.
-        self.set_class(height < SHORT_TERMINAL, "-short")
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size)
+
+    def _fit(self, size: Size) -> None:
+        # Short terminals (60×20) drop spacing and secondary lines; wide ones put the advice
+        # and the samples side by side: see the .tcss.
+        self.set_class(size.height < SHORT_TERMINAL, "-short")
+        self.set_class(size.width >= WIDE_TERMINAL, "-wide")
+
+    def recommendation_screen(self) -> RecommendationScreen:
+        """The recommendation screen: one for every outcome, installed so that it is kept
+        (and its widgets with it) when the user goes back."""
+        if self._recommendation is None:
+            from advisor.tui.screens.recommendation import RecommendationScreen
+
+            tree = self.session.tree if self.session is not None else None
+            depth = tree.questions_left(tree.start) if tree is not None else 0
+            self._recommendation = RecommendationScreen(
+                template_dirs=self.template_dirs, max_steps=depth
+            )
+            self.install_screen(self._recommendation, "recommendation")
+        return self._recommendation
+
+    def _build_recommendation_screen(self) -> None:
+        """Compose the recommendation screen now, off screen, while the user reads the
+        questions, so that reaching an outcome fills widgets instead of making them."""
+        screen = self.recommendation_screen()
+        if not screen.is_running and screen not in self.screen_stack:
+            # What push_screen does first (Textual 8.2.8): register the screen, which composes
+            # and mounts it; it is laid out when it is shown.
+            self._get_screen(screen)
+        if self.session is not None:
+            self.set_timer(AHEAD_AFTER, partial(self._prepare_outcomes, self.session))
 
     # -- state flows down ---------------------------------------------------------------------
 
@@ -115,31 +193,36 @@ class GrantAdvisorApp(App[None]):
             return
         walk = self.screen_stack[0]
         if isinstance(walk, WalkScreen):
+            walk.remember = not self._fresh_start
             walk.session = session
         if not session.is_complete:
             self.advice = None
             while len(self.screen_stack) > 1:
                 self.pop_screen()
+            # While this question is read, get the recommendations it may lead to ready (not
+            # at once: not while a burst of keys is still being handled, nor in the redraw).
+            self.set_timer(AHEAD_AFTER, partial(self._prepare_outcomes, session))
             return
         self.advice = self._advise(session)
-        from advisor.tui.screens.recommendation import RecommendationScreen
-
-        if not any(isinstance(s, RecommendationScreen) for s in self.screen_stack):
-            self.push_screen(RecommendationScreen(self.advice, self.template_dirs))
+        screen = self.recommendation_screen()
+        screen.show(self.advice)  # filled before it is drawn
+        if screen not in self.screen_stack:
+            self.push_screen(screen)
 
     def watch_parameters(self) -> None:
+        self._ahead.clear()
         if self.session is None or not self.session.is_complete:
             return
         self.advice = self._advise(self.session)
-        from advisor.tui.screens.recommendation import RecommendationScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, RecommendationScreen):
-                screen.advice = self.advice
+        self.recommendation_screen().show(self.advice)
 
     def _advise(self, session: Session) -> Advice:
         """The advice for ``session``: the call ``ask`` makes, with what the user set here
-        (rendering problems are shown with the samples instead of raised)."""
+        (rendering problems are shown with the samples instead of raised); made ahead of time
+        while the question before it was shown, if it was."""
+        ahead = self._ahead.get(session.answers)
+        if ahead is not None and ahead[0] is self.parameters and ahead[1] is self.metadata:
+            return ahead[2]
         from advisor.advice import advise
 
         return advise(
@@ -150,6 +233,53 @@ class GrantAdvisorApp(App[None]):
             strict=False,
         )
 
+    def _prepare_outcomes(self, session: Session) -> None:
+        """Advise, in a worker thread, on the outcomes ``session``'s question leads to
+        directly, and highlight their first sample: choosing one then shows it at once."""
+        question = session.current_question
+        if session is not self.session or question is None or self._recommendation is None:
+            return  # the user moved on; or the screen (and what it imports) is not ready yet
+        ends = [c.id for c in question.choices if session.tree.question(c.next) is None]
+        if ends:
+            self.run_worker(
+                partial(self._advise_ahead, session, ends, self.parameters, self.metadata),
+                thread=True,
+                exclusive=True,
+                group="ahead",
+                exit_on_error=False,
+            )
+
+    def _advise_ahead(
+        self,
+        session: Session,
+        choices: list[str],
+        parameters: dict[str, Any],
+        metadata: ServerMetadata | None,
+    ) -> None:
+        """(In a worker thread.) What :meth:`_prepare_outcomes` says; pure engine calls."""
+        from textual.worker import get_current_worker
+
+        from advisor.advice import advise
+        from advisor.tui.screens.recommendation import highlighted
+
+        worker = get_current_worker()
+        if len(self._ahead) > AHEAD_KEPT:
+            self._ahead.clear()
+        for choice in choices:
+            if worker.is_cancelled:
+                return
+            complete = session.answer(choice)
+            advice = advise(
+                complete,
+                parameters,
+                template_dirs=self.template_dirs,
+                metadata=metadata,
+                strict=False,
+            )
+            self._ahead[complete.answers] = (parameters, metadata, advice)
+            for language, sample in list(advice.samples.items())[:1]:
+                highlighted(sample.code, language)
+
     # -- messages come up -----------------------------------------------------------------------
 
     def _change(self, change: str, *args: Any) -> None:
@@ -157,9 +287,20 @@ class GrantAdvisorApp(App[None]):
         if self.session is None:
             return
         try:
-            self.session = getattr(self.session, change)(*args)
+            session = getattr(self.session, change)(*args)
         except AnswerError:
             self.bell()
+            return
+        self._set_undo(None)
+        self._fresh_start = change == "restart"
+        self.session = session
+        self._fresh_start = False
+
+    def _set_undo(self, session: Session | None) -> None:
+        self.undo = session
+        walk = self.screen_stack[0] if self.screen_stack else None
+        if isinstance(walk, WalkScreen):
+            walk.can_undo = session is not None
 
     @on(messages.Answered)
     def _answered(self, message: messages.Answered) -> None:
@@ -170,8 +311,23 @@ class GrantAdvisorApp(App[None]):
         self._change("back")
 
     @on(messages.Restart)
-    def _restart(self) -> None:
+    def _restart(self, message: messages.Restart) -> None:
+        before = self.session
         self._change("restart")
+        if message.undoable and before is not None and before.steps:
+            self._set_undo(before)
+            self.notify(
+                "Back at the first question: press u to undo.", title="Restarted", timeout=8
+            )
+
+    @on(messages.Undo)
+    def _undo(self) -> None:
+        before = self.undo
+        if before is None:
+            self.bell()
+            return
+        self._set_undo(None)
+        self.session = before
 
     @on(messages.Revisit)
     def _revisit(self, message: messages.Revisit) -> None:
@@ -200,6 +356,11 @@ class GrantAdvisorApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
+        if worker.group == "prefetch" and event.state == WorkerState.SUCCESS:
+            self.call_after_refresh(self._build_recommendation_screen)
+            return
+        if worker.group == "ahead":
+            return
         if worker.group != "discovery":
             return
         if event.state == WorkerState.SUCCESS and isinstance(worker.result, Discovery):
@@ -214,41 +375,6 @@ class GrantAdvisorApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, ParametersScreen):
                 screen.discovery = discovery  # the form checks it is the answer it waits for
-
-    @on(messages.Export)
-    def _export(self, message: messages.Export) -> None:
-        advice = self.advice
-        if advice is None or advice.recommendation is None:
-            return
-        path = Path(message.path)
-        if not message.force and (path.is_symlink() or path.is_file()):
-
-            def replace(yes: bool | None) -> None:
-                if yes:
-                    self.post_message(messages.Export(message.path, force=True))
-
-            from advisor.tui.screens.confirm import ConfirmScreen
-
-            self.push_screen(
-                ConfirmScreen(f"{message.path} exists. Replace it?", "Replace"), replace
-            )
-            return
-        from advisor.exports.files import write_atomic
-        from advisor.exports.markdown import recommendation_markdown
-
-        text = recommendation_markdown(advice)
-        try:
-            written = write_atomic(path, text, force=message.force)
-        except ExportError as exc:
-            self.notify(one_line(str(exc)), title="Not exported", severity="error", markup=False)
-            return
-        self.notify(f"Wrote {written.resolve()}", title="Exported", markup=False)
-        if advice.sample_error:
-            self.notify(
-                f"The report has no samples: {advice.sample_error}",
-                severity="warning",
-                markup=False,
-            )
 
     # -- keys and the command palette -----------------------------------------------------------
 
@@ -281,36 +407,67 @@ class GrantAdvisorApp(App[None]):
             GuardedCommandPalette(providers=[ThemeProvider], placeholder="Search for themes…")
         )
 
+    def get_key_display(self, binding: Binding) -> str:
+        if isinstance(self.screen, WalkScreen):
+            shown = self.screen.key_display(binding)
+            if shown is not None:
+                return shown
+        return super().get_key_display(binding)
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("Keys: list every key", "Show the help screen", self.action_help)
-        if self.session is None:
-            return
+        """Textual's Theme and Quit, our own Keys and Screenshot, and the screen's own keys
+        under the names the footer gives them (one name per action everywhere)."""
+        for command in super().get_system_commands(screen):
+            # Textual's Keys panel duplicates ours (and squeezes the layout), Maximize is our
+            # Zoom, and its Screenshot goes to a Downloads folder without saying why it failed.
+            if command.title in ("Theme", "Quit"):
+                yield command
+        yield SystemCommand("Keys", "List every key (?)", self.action_help)
         yield SystemCommand(
-            "Restart", "Back to the first question", lambda: self.post_message(messages.Restart())
+            "Screenshot",
+            f"Save an SVG picture of the screen in {Path.cwd()}",
+            lambda: self.set_timer(0.1, self.save_screenshot_here),  # once the palette is gone
         )
-        if self.session.steps:
-            yield SystemCommand(
-                "Back", "Undo the last answer", lambda: self.post_message(messages.Back())
-            )
-        if _is_recommendation(screen):
-            yield SystemCommand(
-                "Export Markdown", "Write the report to a file", screen.action_export
-            )
-            yield SystemCommand(
-                "Copy sample", "Copy the visible sample to the clipboard", screen.action_copy
-            )
-            yield SystemCommand(
-                "Edit parameters",
-                "Issuer, client ID, scopes, redirect URI, audience",
-                screen.action_edit_parameters,
-            )
+        if self.session is not None:
+            yield from binding_commands(screen)
+
+    def save_screenshot_here(self) -> None:
+        """Save an SVG picture of the screen in the folder grant-advisor was started in, and
+        say where, or why not."""
+        from textual._files import generate_datetime_filename
+
+        from advisor.core.errors import ExportError
+        from advisor.exports.files import write_atomic
+        from advisor.tui.state import path_lines
+
+        name = generate_datetime_filename("grant-advisor", ".svg")
+        try:
+            written = write_atomic(Path(name), self.export_screenshot())
+        except ExportError as exc:
+            self.notify(str(exc), title="Screenshot not saved", severity="error", markup=False)
+            return
+        width = max(20, min(60, self.size.width // 2) - 3)
+        self.notify(
+            path_lines(f"Saved {written.resolve()}", width), title="Screenshot", markup=False
+        )
 
 
-def _is_recommendation(screen: Screen[Any]) -> TypeGuard[RecommendationScreen]:
-    """Whether ``screen`` is the recommendation (without importing it before it is needed)."""
-    module = sys.modules.get("advisor.tui.screens.recommendation")
-    return module is not None and isinstance(screen, module.RecommendationScreen)
+def binding_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
+    """A palette command for each key the screen shows in its footer and allows now: the
+    footer's name, and the key in the help text."""
+    for binding in screen.BINDINGS:
+        if not isinstance(binding, Binding) or not binding.show or not binding.description:
+            continue
+        if binding.action.startswith("choose("):
+            continue  # a number per choice: not a command
+        if screen.check_action(binding.action.partition("(")[0], ()) is not True:
+            continue
+        key = binding.key_display or binding.key.split(",")[0]
+        yield SystemCommand(
+            binding.description,
+            f"{binding.tooltip or binding.description} (key: {key})",
+            partial(screen.run_action, binding.action),
+        )
 
 
 def _prefetch() -> None:

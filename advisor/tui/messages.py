@@ -31,7 +31,15 @@ class Back(Message):
 
 
 class Restart(Message):
-    """Back to the first question."""
+    """Back to the first question (``undoable``: say how to undo it, and keep what undoes it)."""
+
+    def __init__(self, undoable: bool = False) -> None:
+        super().__init__()
+        self.undoable = undoable
+
+
+class Undo(Message):
+    """Undo the last restart: back to the answers given before it."""
 
 
 class Revisit(Message):
@@ -41,15 +49,6 @@ class Revisit(Message):
         super().__init__()
         self.index = index
         self.question_id = question_id
-
-
-class Export(Message):
-    """Write the report as Markdown to ``path`` (``force``: replace an existing file)."""
-
-    def __init__(self, path: str, force: bool = False) -> None:
-        super().__init__()
-        self.path = path
-        self.force = force
 
 
 class ParamsChanged(Message):

@@ -11,6 +11,7 @@ code when it runs, so starting the TUI never pays for the HTTP client.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,3 +154,49 @@ def sample_parameter_problem(
     except AdvisorError:
         return None
     return None
+
+
+KNOWN_CLIPBOARDS: Final = ("kitty", "wezterm", "foot", "alacritty", "ghostty")
+"""Terminals that take an OSC 52 clipboard write without asking (by ``$TERM`` or
+``$TERM_PROGRAM``); Windows Terminal is recognised by ``$WT_SESSION``."""
+
+
+def clipboard_is_known(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether a clipboard write through the terminal (OSC 52) is known to arrive.
+
+    No terminal answers such a write, so this is a guess from the environment: False inside
+    tmux or screen (tmux passes it on only with its ``set-clipboard`` option on) and for any
+    terminal not known to take it.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("TMUX") or env.get("STY"):
+        return False
+    if env.get("WT_SESSION"):
+        return True
+    names = f"{env.get('TERM', '')} {env.get('TERM_PROGRAM', '')}".lower()
+    return any(name in names for name in KNOWN_CLIPBOARDS)
+
+
+def path_lines(text: str, width: int) -> str:
+    """``text`` (ending in a path) in lines of at most ``width`` characters, broken only after
+    a ``/`` or a space, so that no file or folder name is cut (a name longer than ``width``
+    gets a line of its own)."""
+    pieces: list[str] = []
+    piece = ""
+    for char in text:
+        piece += char
+        if char in "/ ":
+            pieces.append(piece)
+            piece = ""
+    if piece:
+        pieces.append(piece)
+    lines: list[str] = []
+    line = ""
+    for piece in pieces:
+        if line and len(line) + len(piece.rstrip(" ")) > width:
+            lines.append(line.rstrip(" "))
+            line = ""
+        line += piece
+    if line:
+        lines.append(line.rstrip(" "))
+    return "\n".join(lines)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
+from textual import events
 from textual.pilot import Pilot
 
 from advisor.tree.models import Tree
@@ -85,3 +89,40 @@ async def drive(pilot: Pilot[None], app: GrantAdvisorApp, walk: Walk, offset: in
             await answer_by_number(pilot, position)
         else:
             await answer_by_arrows(pilot, position)
+
+
+_CHARACTERS = {"question_mark": "?", "left_square_bracket": "[", "right_square_bracket": "]"}
+
+
+async def burst(pilot: Pilot[None], *keys: str) -> None:
+    """Send ``keys`` as a terminal delivers keys typed quickly: all of them queued before the
+    app handles the first. (``pilot.press`` waits for the app to go idle after each key, so
+    it never lets keys overtake a screen change.)"""
+    app = pilot.app
+    driver = app._driver
+    assert driver is not None
+    for key in keys:
+        char = _CHARACTERS.get(key, key if len(key) == 1 else None)
+        event = events.Key(key, char)
+        event.set_sender(app)
+        driver.send_message(event)
+
+
+async def wait_until(
+    pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 5.0
+) -> bool:
+    """Let the app run until ``condition()`` holds (True), or ``timeout`` seconds pass (False).
+
+    Then wait for the app to be idle, so that anything still queued has been handled."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.01)
+    await pilot.pause()
+    return condition()
+
+
+async def wait_for_screen(pilot: Pilot[None], screen: type[object], timeout: float = 5.0) -> bool:
+    """Let the app run until its screen is a ``screen`` (True) or ``timeout`` passes (False)."""
+    return await wait_until(pilot, lambda: isinstance(pilot.app.screen, screen), timeout)

@@ -10,13 +10,14 @@ from rich.text import Text
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TabbedContent
+from textual.widgets._tabbed_content import ContentTab
 
 from advisor.cli import main as cli_main
 from advisor.tree.loader import load_tree
 from advisor.tui.app import GrantAdvisorApp
 from advisor.tui.screens.confirm import ConfirmScreen
 from advisor.tui.screens.export import ExportScreen
-from advisor.tui.screens.help import SCREENS, HelpScreen, binding_rows
+from advisor.tui.screens.help import SCREENS, HelpScreen, binding_rows, help_plain
 from advisor.tui.screens.parameters import ParametersScreen
 from advisor.tui.screens.recommendation import RecommendationScreen
 from support.tui import (
@@ -89,7 +90,8 @@ async def test_recommendation_shows_every_part() -> None:
         assert "placeholder" in shown(app, "#rec-assumptions")
         tabs = app.screen.query_one("#samples", TabbedContent)
         assert tabs.active == "sample-curl"
-        assert [pane.id for pane in tabs.query("TabPane")] == ["sample-curl", "sample-python"]
+        shown_tabs = [tab.id for tab in tabs.query(ContentTab) if tab.display]
+        assert shown_tabs == ["--content-tab-sample-curl", "--content-tab-sample-python"]
         code = app.screen.query_one("#code-curl", Static).content
         assert isinstance(code, Content) and code.spans  # highlighted
         assert "curl -sS 'https://auth.example.com/token'" in code.plain
@@ -106,7 +108,8 @@ async def test_outcome_without_samples() -> None:
         assert "without sample code" in shown(app, "#no-samples")
         await pilot.press("c", "right_square_bracket", "z", "z")  # nothing to copy: no crash
         await pilot.pause()
-        assert not app.screen.query("#samples")
+        assert not app.screen.query_one("#samples-box").display
+        assert app.screen.query_one("#no-samples").display
 
 
 async def test_each_sample_is_highlighted_when_its_tab_is_shown() -> None:
@@ -127,7 +130,9 @@ async def test_each_sample_is_highlighted_when_its_tab_is_shown() -> None:
         assert python.plain == code.rstrip("\n")
 
 
-async def test_copy_the_visible_sample() -> None:
+async def test_copy_the_visible_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TMUX", raising=False)
+    monkeypatch.setenv("TERM", "xterm-kitty")  # a terminal known to take OSC 52
     app = tui_app()
     async with app.run_test(size=SIZE) as pilot:
         await to_web_out(pilot)
@@ -305,7 +310,8 @@ async def test_export_writes_what_ask_prints(
         await pilot.pause()
         assert isinstance(app.screen, RecommendationScreen)
         written = (tmp_path / name).read_text(encoding="utf-8")
-        assert any(n.message == f"Wrote {tmp_path / name}" for n in app._notifications)
+        wrote = [n.message for n in app._notifications if n.title == "Saved"]
+        assert wrote and wrote[-1].replace("\n", "") == f"Wrote {tmp_path / name}"
         assert written == expected
 
         # Exporting again asks before replacing: no keeps the file, yes replaces it.
@@ -315,11 +321,11 @@ async def test_export_writes_what_ask_prints(
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("n")
+        await pilot.press("n")  # no: back to the file name, to change it
         await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        assert app.screen.query_one("#export-path", Input).value == name
         assert (tmp_path / name).read_text(encoding="utf-8") == "mine\n"
-        await pilot.press("s")
-        await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
         await pilot.click("#confirm-yes")
@@ -337,13 +343,11 @@ async def test_export_without_parameters_matches_ask(
         await pilot.press("s")
         await pilot.pause()
         field = app.screen.query_one("#export-path", Input)
-        field.value = "sub/report.md"  # the folder does not exist: an error, not a crash
+        field.value = "sub/report.md"  # the folder does not exist: said in the dialog
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, RecommendationScreen)
-        assert any("does not exist" in n.message for n in app._notifications)
-        await pilot.press("s")
-        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        assert "does not exist" in shown(app, "#export-error")
         app.screen.query_one("#export-path", Input).value = "report.md"
         await pilot.click("#export-save")
         await pilot.pause()
@@ -390,16 +394,16 @@ async def test_command_palette_entries() -> None:
     app = tui_app()
     async with app.run_test(size=SIZE) as pilot:
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        assert {"Theme", "Restart", "Keys: list every key"} <= set(titles)
+        assert {"Theme", "Keys", "Help text", "Path"} <= set(titles)
+        assert "Back" not in titles and "Restart" not in titles  # nothing to undo yet
         await to_web_out(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        for title in ("Theme", "Restart", "Back", "Export Markdown", "Copy sample"):
+        for title in ("Theme", "Restart", "Back", "Export", "Copy sample", "Parameters"):
             assert title in titles
-        assert "Edit parameters" in titles
         # through the palette itself
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"edit param")
+        await pilot.press(*"paramet")
         for _ in range(50):  # the palette searches in the background
             await pilot.pause()
             if app.screen.query("CommandList") and app.screen.query_one("CommandList").option_count:
@@ -418,7 +422,7 @@ async def test_help_screen_lists_every_key() -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        text = shown(app, "#help-keys")
+        text = help_plain()
         for _, screen in SCREENS:
             for keys, description in binding_rows(screen.BINDINGS):
                 assert description in text

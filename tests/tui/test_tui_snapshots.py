@@ -32,8 +32,25 @@ def test_mid_walk_with_breadcrumb(snap_compare: SnapCompare) -> None:
 
 
 def test_recommendation_with_code(snap_compare: SnapCompare) -> None:
-    """The recommendation: title, flow, grant_type, advice on top, the curl sample below."""
+    """The recommendation: title, flow, grant_type; "Check before running" first in the
+    advice (focused: marked title), the curl sample below."""
     assert snap_compare(tui_app(), press=["1", "1"], terminal_size=SIZE)
+
+
+def test_recommendation_80x24(snap_compare: SnapCompare) -> None:
+    """At 80x24: the title on one line, advice and code half each, the footer's keys that
+    fit whole and ``? Keys`` always."""
+    assert snap_compare(tui_app(), press=["1", "1"], terminal_size=(80, 24))
+
+
+def test_recommendation_160x48(snap_compare: SnapCompare) -> None:
+    """At 160x48: the advice and the code side by side."""
+    assert snap_compare(tui_app(), press=["1", "1"], terminal_size=(160, 48))
+
+
+def test_recommendation_code_focused_and_wrapped(snap_compare: SnapCompare) -> None:
+    """Tab to the samples (their panel is marked as focused), ``w`` wraps long lines."""
+    assert snap_compare(tui_app(), press=["1", "1", "tab", "tab", "w"], terminal_size=(80, 24))
 
 
 def test_error_screen(snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch) -> None:

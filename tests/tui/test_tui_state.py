@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from advisor.core.errors import TreeError
+from advisor.samples.params import Assumption
+from advisor.tui.prefs import load_theme, save_theme
+from advisor.tui.screens.recommendation import assumption_text
 from advisor.tui.state import (
+    clipboard_is_known,
     default_export_name,
     error_lines,
     form_values,
     load_tree,
     parse_parameters,
+    path_lines,
 )
-from advisor.tui.text import paragraphs, plain
+from advisor.tui.text import CODE_STYLE, paragraphs, plain
 from support.tui import BROKEN
 
 
@@ -80,3 +88,143 @@ def test_tree_text_is_plain_and_clean() -> None:
     assert text.plain == "[bold]hi[/bold] red[i]x[/i]"
     assert not text.markup.startswith("[bold]hi")  # escaped if ever rendered as markup
     assert paragraphs("one\ntwo\n\n three \u202e").plain == "one two\n\nthree"
+
+
+# -- issue 17: the clipboard, paths in messages, inline code, remembered theme, TUI words ------
+
+
+@pytest.mark.parametrize(
+    ("environ", "known"),
+    [
+        ({"TERM": "xterm-kitty"}, True),
+        ({"TERM": "xterm-256color", "TERM_PROGRAM": "WezTerm"}, True),
+        ({"TERM": "foot"}, True),
+        ({"TERM": "xterm-256color", "WT_SESSION": "x"}, True),
+        ({"TERM": "xterm-kitty", "TMUX": "/tmp/tmux-0/default,1,0"}, False),  # tmux in between
+        ({"TERM": "screen", "STY": "1.pts-0"}, False),
+        ({"TERM": "xterm-256color", "TERM_PROGRAM": "iTerm.app"}, False),  # asks the user
+        ({"TERM": "xterm-256color"}, False),  # unknown
+        ({}, False),
+    ],
+)
+def test_clipboard_is_known_only_where_osc52_is_known_to_arrive(
+    environ: dict[str, str], known: bool
+) -> None:
+    assert clipboard_is_known(environ) is known
+
+
+def test_paths_in_messages_break_after_a_slash_never_inside_a_name() -> None:
+    text = "Wrote /tmp/pytest-of-root/pytest-12/test_export0/grant-advisor-m2m-client-secret.md"
+    lines = path_lines(text, 37).split("\n")
+    assert "".join(lines) == text
+    assert lines[0] == "Wrote /tmp/pytest-of-root/pytest-12/"
+    assert all(line.endswith("/") for line in lines[:-1])
+    assert all(len(line) <= 37 for line in lines[:-1])
+    assert lines[-1] == "grant-advisor-m2m-client-secret.md"
+    assert path_lines("Wrote /a/b.md", 37) == "Wrote /a/b.md"
+    # a name longer than the width keeps a line of its own, whole
+    assert path_lines("Wrote /x/" + "n" * 50, 20).split("\n") == ["Wrote /x/", "n" * 50]
+
+
+def test_backticks_show_as_code_without_the_backticks() -> None:
+    text = plain("use `gh auth login --device` or `az`; a lone ` stays")
+    assert text.plain == "use gh auth login --device or az; a lone ` stays"
+    codes = [text.plain[span.start : span.end] for span in text.spans if span.style == CODE_STYLE]
+    assert codes == ["gh auth login --device", "az"]
+    styled = plain(("bold `x` part", "bold"))
+    assert [(styled.plain[s.start : s.end], s.style) for s in styled.spans] == [
+        ("bold ", "bold"),
+        ("x", f"bold {CODE_STYLE}"),
+        (" part", "bold"),
+    ]
+    assert paragraphs("a `b`\n\nc").plain == "a b\n\nc"
+    assert plain("[b]`x`[/b]").plain == "[b]x[/b]"  # still never markup
+
+
+@pytest.mark.parametrize(
+    ("assumption", "tui"),
+    [
+        (
+            Assumption(
+                "issuer https://auth.example.com is a placeholder",
+                "pass --issuer",
+                "issuer",
+                "placeholder",
+            ),
+            "issuer https://auth.example.com is a placeholder: press e to set your issuer",
+        ),
+        (
+            Assumption(
+                "client id YOUR_CLIENT_ID is a placeholder",
+                "pass --client-id",
+                "client_id",
+                "placeholder",
+            ),
+            "client id YOUR_CLIENT_ID is a placeholder: press e to set your client ID",
+        ),
+        (
+            Assumption(
+                "token_endpoint https://a.example/token is derived from the issuer, not known",
+                "pass --token-endpoint or --discover",
+                "token_endpoint",
+                "derived",
+            ),
+            "token_endpoint https://a.example/token is derived from the issuer, not known: "
+            "press e, set your issuer and tick Discover to read it from your server",
+        ),
+        (
+            Assumption(
+                "redirect URI http://127.0.0.1:8000/callback is a default",
+                "pass --redirect-uri with the one registered for your client",
+                "redirect_uri",
+                "default",
+            ),
+            "redirect URI http://127.0.0.1:8000/callback is a default: press e to set the "
+            "redirect URI registered for your client",
+        ),
+        (  # no key in the TUI sets an endpoint: what to check, without the CLI's flag
+            Assumption(
+                "the server's metadata has no token_endpoint; x is derived from the issuer",
+                "pass --token-endpoint if the server has one",
+                "token_endpoint",
+                "not_discovered",
+            ),
+            "the server's metadata has no token_endpoint; x is derived from the issuer",
+        ),
+        (
+            Assumption(
+                "issuer http://x uses plain http: fine for a local test server, never for a "
+                "real one",
+                field="issuer",
+                kind="insecure",
+            ),
+            "issuer http://x uses plain http: fine for a local test server, never for a real one",
+        ),
+        (
+            Assumption("no python sample for this recommendation; it has curl"),
+            "no python sample for this recommendation; it has curl",
+        ),
+    ],
+)
+def test_assumptions_say_which_key_fixes_them(assumption: Assumption, tui: str) -> None:
+    assert assumption_text(assumption) == tui
+    assert "--" not in assumption_text(assumption)
+
+
+def test_the_theme_is_remembered_safely(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRANT_ADVISOR_CONFIG_DIR", str(tmp_path / "cfg"))
+    known = frozenset({"textual-dark", "nord"})
+    assert load_theme(known) is None  # nothing yet
+    assert save_theme("nord")
+    assert json.loads((tmp_path / "cfg" / "tui.json").read_text()) == {"theme": "nord"}
+    assert load_theme(known) == "nord"
+    assert load_theme(frozenset({"textual-dark"})) is None  # not a theme any more
+    for junk in (b"\xff\xfe", b"[1, 2]", b'{"theme": 3}', b"{", b" " * 5000):
+        (tmp_path / "cfg" / "tui.json").write_bytes(junk)
+        assert load_theme(known) is None, junk
+    monkeypatch.setenv("GRANT_ADVISOR_CONFIG_DIR", "relative/dir")
+    assert load_theme(known) is None and not save_theme("nord")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("GRANT_ADVISOR_CONFIG_DIR", str(blocker / "sub"))
+    assert not save_theme("nord")  # cannot be written: not remembered, no error

@@ -11,6 +11,7 @@ from textual.widgets import Button, Static
 
 from advisor.tui.screens.dialog import Dialog
 from advisor.tui.text import plain
+from advisor.tui.widgets.footer import KeyFooter
 
 
 class ConfirmScreen(Dialog[bool]):
@@ -32,6 +33,7 @@ class ConfirmScreen(Dialog[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.yes} (y)", id="confirm-yes", variant="warning")
                 yield Button("No (n)", id="confirm-no", variant="primary")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no").focus()

@@ -1,10 +1,16 @@
-"""Every key, by screen, read from the screens' own bindings so the list cannot go stale."""
+"""Every key, by screen, read from the screens' own bindings so the list cannot go stale.
+
+Each screen's keys are a grid: the keys in a column of their own, the description wrapped
+beside them (a hanging indent), so a long description never runs back under the keys.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,10 +25,11 @@ from advisor.tui.screens.parameters import ParametersScreen
 from advisor.tui.screens.recommendation import RecommendationScreen
 from advisor.tui.screens.walk import WalkScreen
 from advisor.tui.text import plain
+from advisor.tui.widgets.footer import KeyFooter
 
 EVERYWHERE: tuple[tuple[str, str], ...] = (
     ("? / f1", "This list of keys"),
-    ("ctrl+p", "Command palette: restart, export, copy, parameters, theme, ..."),
+    ("ctrl+p", "Command palette: every key of the screen by name, the theme, a screenshot"),
     ("tab / shift+tab", "Move between the panels of a screen"),
     ("mouse", "Click a choice to pick it, a step of your answers to change it, a tab"),
     ("ctrl+q", "Quit"),
@@ -48,7 +55,7 @@ EXTRA: dict[type[Screen[Any]], tuple[tuple[str, str], ...]] = {
     WalkScreen: (("↑ / ↓, enter", "Move through the choices, pick one"),),
     RecommendationScreen: (
         ("← / →", "Switch sample tab (when the tabs have focus)"),
-        ("↑ / ↓, pgup / pgdn", "Scroll the focused panel"),
+        ("↑ / ↓, pgup / pgdn", "Scroll the focused panel (its title is marked ▶)"),
     ),
 }
 
@@ -85,35 +92,54 @@ def binding_rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
     ]
 
 
-def help_text() -> Text:
-    """The whole list, as plain text with bold headings."""
-    out = Text()
+CLOSE_HINT = "esc, q, ? or f1 closes this list."
+
+
+def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
+    """``(title, rows)`` for everywhere and for each screen, in :data:`SCREENS` order."""
     sections: list[tuple[str, list[tuple[str, str]]]] = [("Everywhere", list(EVERYWHERE))]
     for title, screen in SCREENS:
-        rows = binding_rows(screen.BINDINGS) + list(EXTRA.get(screen, ()))
-        sections.append((title, rows))
-    width = max(len(keys) for _, rows in sections for keys, _ in rows) + 2
+        sections.append((title, binding_rows(screen.BINDINGS) + list(EXTRA.get(screen, ()))))
+    return sections
+
+
+def help_text() -> RenderableType:
+    """The whole list: a bold heading per screen, then a grid of keys and descriptions."""
+    sections = help_sections()
+    width = max(len(keys) for _, rows in sections for keys, _ in rows)
+    parts: list[RenderableType] = []
     for number, (title, rows) in enumerate(sections):
-        if number:
-            out.append("\n\n")
-        out.append(title, style="bold underline")
+        parts.append(Text(("\n" if number else "") + title, style="bold underline"))
+        grid = Table.grid(padding=(0, 2), expand=True)
+        grid.add_column(no_wrap=True, style="bold", min_width=width)
+        grid.add_column(ratio=1)
         for keys, description in rows:
-            out.append("\n")
-            out.append(keys.ljust(width), style="bold")
-            out.append(description)
-    return out
+            grid.add_row(keys, description)
+        parts.append(grid)
+    return Group(*parts)
+
+
+def help_plain() -> str:
+    """The list as plain text, one ``keys  description`` line per key (for tests, search)."""
+    return "\n".join(
+        f"{title}\n" + "\n".join(f"{keys}  {description}" for keys, description in rows)
+        for title, rows in help_sections()
+    )
 
 
 class HelpScreen(Dialog[None]):
     """Lists every key. Any of esc, q, ? or f1 closes it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark,f1", "close", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,f1", "close", "Close", key_display="esc")
+    ]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog", classes="dialog"):
-            yield Static(plain(("Keys", "bold")), classes="dialog-title")
+            yield Static(plain(("Keys", "bold"), "   ", (CLOSE_HINT, "")), classes="dialog-title")
             with VerticalScroll(id="help-scroll"):
                 yield Static(help_text(), id="help-keys")
+        yield KeyFooter()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -32,6 +32,7 @@ from advisor.tui.state import (
     sample_parameter_problem,
 )
 from advisor.tui.text import plain
+from advisor.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from advisor.server.model import ServerMetadata
@@ -68,8 +69,8 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
     """Edits the parameters; dismisses with the new ones, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "apply", "Apply", tooltip="Apply (Enter in a field does it too)"),
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "apply", "Apply"),
     ]
 
     AUTO_FOCUS = "Input"
@@ -140,13 +141,17 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
                             tooltip="How the samples authenticate the client at the token "
                             "endpoint; the advice prefers the first ones listed",
                         )
-            with Horizontal(id="params-discovering"):
-                yield LoadingIndicator(id="params-discovering-indicator")
-                yield Static(id="params-discovering-text")
-            yield Static(id="params-error", classes="form-error")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Apply", id="params-apply", variant="primary")
-                yield Button("Cancel", id="params-cancel")
+            # At the bottom of the dialog whatever the fields above need: a long error must
+            # not push the buttons out of sight (the fields scroll instead).
+            with Vertical(id="params-bottom", classes="dialog-bottom"):
+                with Horizontal(id="params-discovering"):
+                    yield LoadingIndicator(id="params-discovering-indicator")
+                    yield Static(id="params-discovering-text")
+                yield Static(id="params-error", classes="form-error")
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Apply", id="params-apply", variant="primary")
+                    yield Button("Cancel", id="params-cancel")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         for error in self.query(".field-error, .form-error").results(Static):

@@ -1,4 +1,15 @@
-"""The recommendation: the advice on top, the sample code (one tab per language) below.
+"""The recommendation: what to check first, the advice, and the sample code (a tab per language).
+
+One screen serves every outcome. The app builds it once, while the user reads the first
+question, and hands it each new :class:`~advisor.advice.Advice`; showing a recommendation then
+fills widgets that exist already instead of composing sixty new ones (composing, styling and
+laying them out was most of the quarter of a second the screen took to appear). Every section
+and every language's tab is composed up front; what an outcome lacks is hidden.
+
+Layout: the advice (``#report``) and the samples (``#samples-box``) are two panels, stacked on
+terminals narrower than :data:`WIDE` columns and side by side from there on. The focused panel
+is marked (its border and title, see the stylesheet's ``.panel.-focused``), so ↑/↓, ``z`` and
+``w`` are predictable. "Check before running" comes first and says which key fixes what.
 
 After discovery, the advice also shows the "Server compatibility" section (``#findings``):
 what the issuer's metadata says about it, errors first, one widget per finding.
@@ -6,127 +17,239 @@ what the issuer's metadata says about it, errors first, one widget per finding.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, Final
 
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.highlight import highlight
-from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
 from advisor.advice import SECTIONS, Advice
 from advisor.core.vocabulary import LANGUAGES
+from advisor.samples.params import Assumption
 from advisor.session import Recommendation
-from advisor.tui.messages import Back, Export, ParamsChanged, Restart
+from advisor.tui.messages import Back, ParamsChanged, Restart
 from advisor.tui.screens.export import ExportScreen
 from advisor.tui.screens.parameters import AppliedParameters, ParametersScreen
-from advisor.tui.state import default_export_name
+from advisor.tui.state import clipboard_is_known, default_export_name, path_lines
 from advisor.tui.text import paragraphs, plain
 from advisor.tui.widgets.breadcrumb import Breadcrumb
 from advisor.tui.widgets.footer import KeyFooter
 
+WIDE: Final = 120
+"""From this many columns on, the advice and the samples are side by side."""
 
-class SamplesBox(Vertical):
-    """The samples area; may be zoomed to fill the screen."""
+INSTEAD_OF: Final = {"password": "the password grant", "implicit": "the implicit flow"}
+"""How the flow line names the anti-pattern an outcome replaces."""
 
-    ALLOW_MAXIMIZE = True
+FIX_KEYS: Final = {
+    "issuer": "press e to set your issuer",
+    "client_id": "press e to set your client ID",
+    "redirect_uri": "press e to set the redirect URI registered for your client",
+}
+"""What fixes a placeholder or a default here, by the parameter it concerns."""
+
+DERIVED_FIX: Final = "press e, set your issuer and tick Discover to read it from your server"
+"""What fixes an endpoint derived from the issuer (the form has discovery, not endpoints)."""
+
+
+def assumption_text(assumption: Assumption) -> str:
+    """``assumption`` as the TUI says it: what is assumed, and the key that fixes it here (the
+    command line's flags mean nothing to a TUI user)."""
+    fix: str | None = None
+    if assumption.kind in ("placeholder", "default") and assumption.field in FIX_KEYS:
+        fix = FIX_KEYS[assumption.field]
+    elif assumption.kind == "derived":
+        fix = DERIVED_FIX
+    elif assumption.fix is not None:
+        return assumption.what  # a flag the TUI has no key for: say what to check, only
+    return f"{assumption.what}: {fix}" if fix else assumption.text
+
+
+_HIGHLIGHTED: dict[tuple[str, str], Content] = {}
+_HIGHLIGHTED_LOCK = threading.Lock()
+HIGHLIGHTED_KEPT: Final = 32
+"""Highlighted samples kept (the same sample shows again after Back, a theme change, the
+parameters form; a worker highlights the next outcomes' samples ahead of time)."""
+
+
+def highlighted(code: str, language: str) -> Content:
+    """``code`` with syntax highlighting (theme-independent: the styles are theme variables).
+
+    Cached, and thread-safe: a worker thread may highlight samples ahead of time.
+    """
+    key = (code, language)
+    with _HIGHLIGHTED_LOCK:
+        content = _HIGHLIGHTED.get(key)
+    if content is None:
+        lexer = LANGUAGES[language].lexer if language in LANGUAGES else None
+        content = highlight(code, language=lexer)
+        with _HIGHLIGHTED_LOCK:
+            if len(_HIGHLIGHTED) >= HIGHLIGHTED_KEPT:
+                del _HIGHLIGHTED[next(iter(_HIGHLIGHTED))]
+            _HIGHLIGHTED[key] = content
+    return content
+
+
+def is_highlighted(code: str, language: str) -> bool:
+    """Whether :func:`highlighted` has ``code`` ready (showing it costs no highlighting)."""
+    with _HIGHLIGHTED_LOCK:
+        return (code, language) in _HIGHLIGHTED
+
+
+def unhighlighted(code: str) -> Content:
+    """``code`` in the text colour :func:`highlighted` gives, without the token styles."""
+    return Content("\n".join(code.splitlines())).stylize_before("$text")
 
 
 class Report(VerticalScroll):
     """The advice; may be zoomed to fill the screen."""
 
     ALLOW_MAXIMIZE = True
+    TITLE: ClassVar[str] = "Advice"
+    HINT: ClassVar[str] = "↑↓ scroll · z zoom"
+    """The keys that act on the panel, shown in its title while it has the focus."""
+
+
+class SamplesBox(Vertical):
+    """The samples area; may be zoomed to fill the screen."""
+
+    ALLOW_MAXIMIZE = True
+    TITLE: ClassVar[str] = "Sample code"
+    HINT: ClassVar[str] = "←→ tabs · ↑↓ scroll · w wrap · z zoom"
+
+
+Panel = Report | SamplesBox
+"""A titled part of the recommendation that shows whether the focus is inside it."""
+
+
+def show_focus(panel: Panel, focused: bool) -> None:
+    """Mark ``panel`` as the one with the focus, or not: class ``-focused`` (a heavy accent
+    border, see the stylesheet) and a title that starts with ▶ and names the panel's keys."""
+    panel.set_class(focused, "-focused")
+    panel.border_title = f"▶ {panel.TITLE} · {panel.HINT}" if focused else panel.TITLE
 
 
 class RecommendationScreen(Screen[None]):
-    """Shows the advice of a complete walk; the app replaces :attr:`advice` when the
-    parameters or the server change."""
+    """Shows the advice of a complete walk; the app calls :meth:`show` for each outcome
+    reached, and again when the parameters or the server change."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Back", key_display="esc"),
-        Binding(
-            "c", "copy", "Copy sample", tooltip="Copy the visible sample to the clipboard (OSC 52)"
-        ),
-        Binding("s", "export", "Export .md", tooltip="Write the report as Markdown to a file"),
+        Binding("c", "copy", "Copy sample", tooltip="Copy the visible sample (OSC 52)"),
+        Binding("s", "export", "Export", tooltip="Write the report as Markdown to a file"),
         Binding(
             "e",
             "edit_parameters",
             "Parameters",
             tooltip="Issuer, client ID, scopes, redirect URI, audience for the samples",
         ),
+        Binding("r", "restart", "Restart", tooltip="Back to the first question (u undoes it)"),
+        Binding("f", "save_sample", "Save sample", tooltip="Write the visible sample to a file"),
         Binding("z", "zoom", "Zoom", tooltip="Give the focused panel the whole screen"),
+        Binding("w", "wrap", "Wrap code", tooltip="Wrap long code lines, or scroll them"),
         Binding("right_square_bracket", "next_sample", "Next sample", key_display="]"),
         Binding("left_square_bracket", "previous_sample", "Previous sample", show=False),
-        Binding("r", "restart", "Restart"),
     ]
+    """In the footer's order, which is also the order of importance: what does not fit a
+    narrow footer is left out from the end (``?`` lists them all)."""
 
-    advice: reactive[Advice] = reactive(cast(Advice, None), init=False)
-    """The advice shown: the app replaces it when the parameters or the server change."""
+    AUTO_FOCUS = "#report"
 
-    def __init__(self, advice: Advice, template_dirs: tuple[Path, ...] = ()) -> None:
-        super().__init__(id="recommendation")
-        recommendation = advice.recommendation
-        if recommendation is None:
+    def __init__(
+        self,
+        advice: Advice | None = None,
+        template_dirs: tuple[Path, ...] = (),
+        *,
+        max_steps: int = 0,
+    ) -> None:
+        """``max_steps``: the most answers a walk can have (the breadcrumb's items for them
+        are made with the screen, not when an outcome is shown)."""
+        super().__init__(id="recommendation", classes="-no-findings")
+        self.max_steps = max_steps
+        self._styled_for: object = None
+        """The theme and the app's classes the screen's styles were last refreshed for."""
+        if advice is not None and advice.recommendation is None:
             raise ValueError("the recommendation screen needs the advice of a complete walk")
-        self.recommendation: Recommendation = recommendation
-        """The recommendation (the same for every advice this screen shows)."""
         self.template_dirs = template_dirs
-        self.set_reactive(RecommendationScreen.advice, advice)
+        self.advice: Advice | None = advice
+        """The advice shown (None until the first outcome is reached): see :meth:`show`."""
+        self._code: dict[str, str] = {}
+        """The code each language's widget shows, highlighted or not yet."""
         self._highlighted: set[str] = set()
         """Languages whose code widget shows the highlighted sample."""
+        self._outcome: str | None = None
+        """The outcome shown (a new one starts at the top, with the advice focused)."""
+
+    @property
+    def recommendation(self) -> Recommendation:
+        """The recommendation shown."""
+        advice = self.advice
+        assert advice is not None and advice.recommendation is not None
+        return advice.recommendation
 
     @property
     def parameters(self) -> dict[str, Any]:
         """The parameters as the user gave them."""
-        return dict(self.advice.parameters)
+        return dict(self.advice.parameters) if self.advice else {}
 
     @property
     def discover(self) -> bool:
         """Whether discovery is on (the parameters form opens with it ticked)."""
-        return self.advice.compatibility is not None
+        return self.advice is not None and self.advice.compatibility is not None
+
+    @property
+    def has_samples(self) -> bool:
+        """Whether the outcome shown comes with sample code."""
+        return self.advice is not None and self.recommendation.outcome.sample is not None
 
     # -- layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        outcome = self.recommendation.outcome
         with Vertical(id="rec-header"):
-            yield Static(plain((outcome.title, "bold")), id="rec-title")
-            yield Static(self._flow_line(), id="rec-flow")
-        with Report(id="report"):
-            for section in SECTIONS:
-                yield from getattr(self, f"_compose_{section.id}")(section.title)
-        spec = outcome.sample
-        if spec is None:
-            yield Static(plain("This recommendation comes without sample code."), id="no-samples")
-        else:
-            with SamplesBox(id="samples-box"):
+            yield Static(id="rec-title")
+            yield Static(id="rec-flow")
+        with Horizontal(id="rec-body"):
+            with Report(id="report", classes="panel"):
+                yield from self._compose_check()
+                for section in SECTIONS:
+                    yield from getattr(self, f"_compose_{section.id}")(section.title)
+            with SamplesBox(id="samples-box", classes="panel"):
                 yield Static(id="samples-error")
                 with TabbedContent(id="samples"):
-                    for language in spec.languages:
+                    # Every language, in the catalogue's order (the order outcomes list them
+                    # in); those the outcome lacks are hidden.
+                    for language in LANGUAGES:
                         with TabPane(language, id=f"sample-{language}"):
                             yield Static(id=f"env-{language}", classes="sample-env")
                             with VerticalScroll(
                                 id=f"code-scroll-{language}", classes="code-scroll"
                             ):
                                 yield Static(id=f"code-{language}", classes="code")
+            yield Static(plain("This recommendation comes without sample code."), id="no-samples")
         yield KeyFooter()
 
-    # One method per section of advisor.advice.SECTIONS, in the report's scrolling advice.
+    # One method per section of advisor.advice.SECTIONS composes its widgets (empty), and one
+    # fills them from the advice; "Check before running" comes first, before them all.
+
+    def _compose_check(self) -> ComposeResult:
+        yield from _section("Check before running", "rec-assumptions")
 
     def _compose_summary(self, title: str) -> ComposeResult:
-        yield Static(paragraphs(self.recommendation.outcome.summary), id="rec-summary")
+        yield Static(id="rec-summary")
 
     def _compose_answers(self, title: str) -> ComposeResult:
-        if self.recommendation.steps:
-            yield Breadcrumb(self.recommendation.steps, id="breadcrumb")
+        yield Breadcrumb((), spare=self.max_steps, id="breadcrumb")
 
     def _compose_findings(self, title: str) -> ComposeResult:
         yield Static(plain((title, "bold")), classes="section-title", id="findings-title")
@@ -134,51 +257,90 @@ class RecommendationScreen(Screen[None]):
             yield Static(id="findings-source")
 
     def _compose_why(self, title: str) -> ComposeResult:
-        yield from _section(
-            title, "rec-rationale", [paragraphs(self.recommendation.outcome.rationale)], ""
-        )
+        yield from _section(title, "rec-rationale")
 
     def _compose_sequence(self, title: str) -> ComposeResult:
+        yield from _section(title, "rec-sequence")
+
+    def _compose_checklist(self, title: str) -> ComposeResult:
+        yield from _section(title, "rec-security")
+
+    def _compose_avoid(self, title: str) -> ComposeResult:
+        yield from _section(title, "rec-avoid")
+
+    def _compose_notes(self, title: str) -> ComposeResult:
+        yield from _section(title, "rec-notes")
+
+    def _compose_alternatives(self, title: str) -> ComposeResult:
+        yield from _section(title, "rec-alternatives")
+
+    def _compose_references(self, title: str) -> ComposeResult:
+        yield from _section(title, "rec-references")
+
+    def _compose_samples(self, title: str) -> ComposeResult:
+        yield from _section("About the samples", "rec-sample-note")
+
+    def _show_check(self, advice: Advice) -> None:
+        items = [plain(assumption_text(a)) for a in advice.assumptions]
+        self._fill("rec-assumptions", items, "!")
+
+    def _show_summary(self, advice: Advice) -> None:
+        self.query_one("#rec-summary", Static).update(
+            paragraphs(self.recommendation.outcome.summary)
+        )
+
+    def _show_answers(self, advice: Advice) -> None:
+        pass  # the breadcrumb mounts and removes steps: see _show_steps
+
+    def _show_findings(self, advice: Advice) -> None:
+        pass  # findings are widgets, mounted and removed: see _show_finding_widgets
+
+    def _show_why(self, advice: Advice) -> None:
+        self._fill("rec-rationale", [paragraphs(self.recommendation.outcome.rationale)], "")
+
+    def _show_sequence(self, advice: Advice) -> None:
         flow = self.recommendation.flow
         steps = flow.sequence if flow is not None else ()
         items = [
             plain((f"{step.sender} → {step.receiver}", "bold"), ": ", step.message)
             for step in steps
         ]
-        yield from _section(title, "rec-sequence", items, "•")
+        self._fill("rec-sequence", items, "•")
 
-    def _compose_checklist(self, title: str) -> ComposeResult:
-        items = [plain(s) for s in self.recommendation.outcome.security]
-        yield from _section(title, "rec-security", items, "☐")
+    def _show_checklist(self, advice: Advice) -> None:
+        self._fill("rec-security", [plain(s) for s in self.recommendation.outcome.security], "☐")
 
-    def _compose_avoid(self, title: str) -> ComposeResult:
+    def _show_avoid(self, advice: Advice) -> None:
         items = [plain((a.what, "bold"), ": ", a.why) for a in self.recommendation.outcome.avoid]
-        yield from _section(title, "rec-avoid", items, "✗")
+        self._fill("rec-avoid", items, "✗")
 
-    def _compose_notes(self, title: str) -> ComposeResult:
-        yield from _section(title, "rec-notes", [plain(n) for n in self.recommendation.notes], "•")
+    def _show_notes(self, advice: Advice) -> None:
+        self._fill("rec-notes", [plain(n) for n in self.recommendation.notes], "•")
 
-    def _compose_alternatives(self, title: str) -> ComposeResult:
+    def _show_alternatives(self, advice: Advice) -> None:
         items = [
             plain((a.title, "bold"), f" ({a.flow})" if a.flow else "", ": ", a.when)
             for a in self.recommendation.outcome.alternatives
         ]
-        yield from _section(title, "rec-alternatives", items, "•")
+        self._fill("rec-alternatives", items, "•")
 
-    def _compose_references(self, title: str) -> ComposeResult:
+    def _show_references(self, advice: Advice) -> None:
         items = [
             plain((r.label, "bold"), f": {r.note}" if r.note else "", "\n", (r.url, ""))
             for r in self.recommendation.references
         ]
-        yield from _section(title, "rec-references", items, "§")
+        self._fill("rec-references", items, "§")
 
-    def _compose_samples(self, title: str) -> ComposeResult:
-        sample = self.recommendation.outcome.sample
-        if sample is None:
-            return
-        notes = [paragraphs(sample.note)] if sample.note else []
-        yield from _section("About the samples", "rec-sample-note", notes, "")
-        yield from _section("Check before running", "rec-assumptions", self._assumptions(), "!")
+    def _show_samples(self, advice: Advice) -> None:
+        # The advice's note: it names the client authentication the samples really use.
+        notes = [paragraphs(advice.sample_note)] if advice.sample_note else []
+        self._fill("rec-sample-note", notes, "")
+
+    def _fill(self, widget_id: str, items: list[Text], marker: str) -> None:
+        """Show ``items`` under their heading, or hide both when there are none."""
+        self.query_one(f"#{widget_id}", Static).update(_items(items, marker))
+        for widget in self.query(f"#{widget_id}, #{widget_id}-title"):
+            widget.display = bool(items)
 
     def _flow_line(self) -> Text:
         rec = self.recommendation
@@ -194,29 +356,70 @@ class RecommendationScreen(Screen[None]):
         for companion in rec.companions:
             line.append_text(plain(("\n+ ", "bold"), companion.summary))
         if rec.outcome.instead_of:
-            line.append_text(plain("   instead of ", ("the " + rec.outcome.instead_of, "bold")))
+            instead = INSTEAD_OF.get(rec.outcome.instead_of, f"the {rec.outcome.instead_of} flow")
+            line.append_text(plain("   instead of ", (instead, "bold")))
         return line
 
-    def _assumptions(self) -> list[Text]:
-        return [plain(a) for a in self.advice.assumptions]
+    # -- showing an advice ----------------------------------------------------------------------
 
-    async def on_mount(self) -> None:
-        self._show_samples()
-        await self._show_findings()
+    def on_mount(self) -> None:
+        for panel in (self.query_one(Report), self.query_one(SamplesBox)):
+            show_focus(panel, False)
+        if self.advice is not None:
+            self._show_advice(self.advice)
 
-    async def watch_advice(self) -> None:
-        self._show_samples()
-        await self._show_findings()
+    def show(self, advice: Advice) -> None:
+        """Show ``advice``: every widget that exists is filled now, before the screen is
+        drawn; the few that must be mounted or removed (more answers than any outcome shown
+        before had, the findings after discovery) follow."""
+        if advice.recommendation is None:
+            raise ValueError("the recommendation screen needs the advice of a complete walk")
+        self.advice = advice
+        if self.is_mounted:
+            self._show_advice(advice)
+        # (else on_mount fills the widgets)
 
-    async def _show_findings(self) -> None:
-        compat = self.advice.compatibility
+    def _show_advice(self, advice: Advice) -> None:
+        outcome = self.recommendation.outcome
+        title = self.query_one("#rec-title", Static)
+        title.update(plain((outcome.title, "bold")))
+        title.tooltip = plain(outcome.title)  # cut on short terminals
+        self.query_one("#rec-flow", Static).update(self._flow_line())
+        self._show_check(advice)
+        for section in SECTIONS:
+            getattr(self, f"_show_{section.id}")(advice)
+        self._show_code(advice)
+        # What needs samples is dimmed without them: the footer now, before the first frame.
+        self.query_one(KeyFooter).bindings_changed(self)
+        if outcome.id != self._outcome:
+            self._outcome = outcome.id
+            self._start_over()
+        steps = self.query_one("#breadcrumb", Breadcrumb).show_now(self.recommendation.steps)
+        self._show_compatibility(advice)
+        if steps is not None or advice.compatibility is not None or self.query(".finding"):
+            self.call_later(self._mount_widgets, advice, steps)
+
+    async def _mount_widgets(self, advice: Advice, steps: AwaitMount | None) -> None:
+        if steps is not None:
+            await steps
+        if advice is self.advice:
+            await self._show_finding_widgets(advice)
+
+    def _start_over(self) -> None:
+        """A new outcome: the advice at the top and focused, the code at its start."""
+        if self.maximized is not None:
+            self.minimize()
+        report = self.query_one("#report", Report)
+        report.scroll_home(animate=False, immediate=True)
+        for scroll in self.query(".code-scroll").results(VerticalScroll):
+            scroll.scroll_home(animate=False, immediate=True)
+        self.set_focus(report, scroll_visible=False)
+
+    def _show_compatibility(self, advice: Advice) -> None:
+        """The "Server compatibility" heading and where the metadata came from (the findings
+        themselves are widgets: :meth:`_show_finding_widgets`)."""
+        compat = advice.compatibility
         self.set_class(compat is None, "-no-findings")
-        box = self.query_one("#findings", Vertical)
-        # Awaited only when there is something to remove or add: each await waits for the
-        # message loop, and the screen usually opens without discovery (no findings at all).
-        old = box.query(".finding")
-        if old:
-            await old.remove()
         if compat is None:
             return
         self.query_one("#findings-source", Static).update(
@@ -229,7 +432,16 @@ class RecommendationScreen(Screen[None]):
                 else ": no problems found, the server advertises everything this advice needs.",
             )
         )
-        if compat.findings:
+
+    async def _show_finding_widgets(self, advice: Advice) -> None:
+        compat = advice.compatibility
+        box = self.query_one("#findings", Vertical)
+        # Awaited only when there is something to remove or add: each await waits for the
+        # message loop, and the screen usually shows no findings at all.
+        old = box.query(".finding")
+        if old:
+            await old.remove()
+        if compat is not None and compat.findings:
             await box.mount_all(
                 Static(
                     plain((finding.severity, "bold"), ": ", finding.message, f" [{finding.code}]"),
@@ -238,38 +450,48 @@ class RecommendationScreen(Screen[None]):
                 for finding in compat.findings
             )
 
-    def _show_samples(self) -> None:
-        advice = self.advice
-        for error in self.query("#samples-error").results(Static):
-            error.update(plain(("Samples unavailable: ", "bold"), advice.sample_error or ""))
-            error.display = advice.sample_error is not None
-        for items in self.query("#rec-assumptions").results(Static):
-            items.update(_items(self._assumptions(), "!"))
-        for widget in self.query("#rec-assumptions, #rec-assumptions-title"):
-            widget.display = bool(advice.assumptions)
+    def _show_code(self, advice: Advice) -> None:
         spec = self.recommendation.outcome.sample
+        error = self.query_one("#samples-error", Static)
+        error.update(plain(("Samples unavailable: ", "bold"), advice.sample_error or ""))
+        error.display = advice.sample_error is not None
+        self.query_one("#samples-box").display = spec is not None
+        self.query_one("#no-samples").display = spec is None
         if spec is None:
             return
-        # Highlighting is most of the cost of showing this screen: only the visible sample is
-        # highlighted now, each other one when its tab is first shown (plain until then).
-        self._highlighted.clear()
-        visible = self.visible_language or spec.languages[0]
-        for language in spec.languages:
+        tabs = self.query_one("#samples", TabbedContent)
+        languages = [language for language in LANGUAGES if language in spec.languages]
+        for language in LANGUAGES:
+            if language in languages:
+                tabs.show_tab(f"sample-{language}")
+            else:
+                tabs.hide_tab(f"sample-{language}")
+        if self.visible_language not in languages:
+            tabs.active = f"sample-{languages[0]}"
+        # Highlighting is the costliest part: only the visible sample is highlighted now,
+        # each other one when its tab is first shown (plain until then).
+        visible = self.visible_language or languages[0]
+        for language in languages:
             sample = advice.samples.get(language)
-            # Parameters can arrive while the app shuts down and the tabs are already gone.
-            code = next(iter(self.query(f"#code-{language}").results(Static)), None)
-            env = next(iter(self.query(f"#env-{language}").results(Static)), None)
-            if code is None or env is None:
-                continue
+            code = self.query_one(f"#code-{language}", Static)
+            env = self.query_one(f"#env-{language}", Static)
             if sample is None:
+                self._code.pop(language, None)
+                self._highlighted.discard(language)
                 code.update(plain("(not rendered)"))
                 env.update("")
                 continue
+            if self._code.get(language) != sample.code:
+                self._code[language] = sample.code
+                self._highlighted.discard(language)
+                if language != visible:
+                    code.update(unhighlighted(sample.code))
             if language == visible:
-                self._highlight(language)
-            else:
-                # The same text and colour as highlight() gives, without the token styles.
-                code.update(Content("\n".join(sample.code.splitlines())).stylize_before("$text"))
+                if is_highlighted(sample.code, language):
+                    self._highlight(language)
+                else:  # the advice first, the colours a frame later
+                    code.update(unhighlighted(sample.code))
+                    self.call_after_refresh(self._highlight, language)
             env.update(
                 plain(
                     ("Reads ", "bold"),
@@ -280,27 +502,49 @@ class RecommendationScreen(Screen[None]):
             )
 
     def _highlight(self, language: str) -> None:
-        sample = self.advice.samples.get(language)
-        if sample is None or language in self._highlighted:
+        code = self._code.get(language)
+        if code is None or language in self._highlighted or not self.is_attached:
             return
         self._highlighted.add(language)
-        code = self.query_one(f"#code-{language}", Static)
-        code.update(
-            highlight(
-                sample.code, language=LANGUAGES[language].lexer if language in LANGUAGES else None
-            )
-        )
+        self.query_one(f"#code-{language}", Static).update(highlighted(code, language))
 
     def on_tabbed_content_tab_activated(self) -> None:
         language = self.visible_language
         if language is not None:
             self._highlight(language)
 
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual restyles every widget of a screen when it comes back (about 15 ms here, on
+        # the way to the first frame of a recommendation). The styles only depend on what is
+        # checked below (the widgets' own classes restyle them when they change): skip it
+        # when that is as it was.
+        styled_for = (self.app.theme, frozenset(self.app.classes), self.app.pseudo_classes)
+        if styled_for == self._styled_for:
+            event.refresh_styles = False
+        self._styled_for = styled_for
+
+    # -- focus --------------------------------------------------------------------------------
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self._show_focus()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        self.call_after_refresh(self._show_focus)  # the next widget may not have it yet
+
+    def _show_focus(self) -> None:
+        focused = self.focused
+        for panel in (self.query_one(Report), self.query_one(SamplesBox)):
+            show_focus(
+                panel, focused is not None and (focused is panel or panel in focused.ancestors)
+            )
+
     # -- the visible sample -------------------------------------------------------------------
 
     @property
     def visible_language(self) -> str | None:
         """The language of the sample tab that is showing, if any."""
+        if not self.has_samples:
+            return None
         for tabs in self.query("#samples").results(TabbedContent):
             active = tabs.active
             if active.startswith("sample-"):
@@ -310,56 +554,116 @@ class RecommendationScreen(Screen[None]):
     # -- actions ------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("copy", "next_sample", "previous_sample"):
-            return True if self.recommendation.outcome.sample else None  # None: shown dimmed
+        if action in (
+            "copy",
+            "save_sample",
+            "next_sample",
+            "previous_sample",
+            "wrap",
+            "edit_parameters",
+        ):
+            return True if self.has_samples else None  # None: shown dimmed
         return True
 
     def action_back(self) -> None:
         self.post_message(Back())
 
     def action_restart(self) -> None:
-        self.post_message(Restart())
+        self.post_message(Restart(undoable=True))
 
     def action_copy(self) -> None:
         language = self.visible_language
-        sample = self.advice.samples.get(language) if language else None
+        sample = self.advice.samples.get(language) if self.advice and language else None
         if sample is None:
             self.notify("There is no sample to copy.", severity="warning")
             return
         self.app.copy_to_clipboard(sample.code)
-        self.notify(
-            f"Copied the {language} sample ({len(sample.code.splitlines())} lines) to the "
-            "clipboard through your terminal (OSC 52).",
-            title="Copied",
-            markup=False,
+        lines = len(sample.code.splitlines())
+        if clipboard_is_known():
+            self.notify(
+                f"Copied the {language} sample ({lines} lines) to the clipboard (OSC 52).",
+                title="Copied",
+                markup=False,
+            )
+        else:
+            # No terminal says whether it honoured OSC 52; tmux ignores it unless its
+            # set-clipboard option is on, and many terminals ask or refuse.
+            self.notify(
+                f"Sent the {language} sample ({lines} lines) to the terminal's clipboard "
+                "(OSC 52); if nothing was copied, save the sample with f.",
+                title="Sent to the clipboard",
+                markup=False,
+            )
+
+    def action_save_sample(self) -> None:
+        language = self.visible_language
+        advice = self.advice
+        sample = advice.samples.get(language) if advice and language else None
+        if self.app.screen is not self:  # a key queued before a dialog opened
+            return
+        if sample is None:
+            self.notify("There is no sample to save.", severity="warning")
+            return
+        code = sample.code
+
+        def write(path: Path, force: bool) -> Path:
+            from advisor.exports.files import write_atomic
+
+            return write_atomic(path, code, force=force)
+
+        self.app.push_screen(
+            ExportScreen(f"Save the {language} sample", sample.filename, write),
+            self._saved,
         )
 
+    def _saved(self, path: Path | None) -> None:
+        if path is not None:
+            # A toast is at most half the screen wide: the path is broken after a "/", never
+            # inside a name.
+            width = max(20, min(60, self.app.size.width // 2) - 3)
+            self.notify(path_lines(f"Wrote {path.resolve()}", width), title="Saved", markup=False)
+
     def action_edit_parameters(self) -> None:
-        if self.app.screen is not self:  # a key queued before a dialog opened
+        if self.app.screen is not self or self.advice is None:
             return
 
         def changed(applied: AppliedParameters | None) -> None:
             if applied is not None:
                 self.post_message(ParamsChanged(applied.parameters, applied.metadata))
 
-        self.app.push_screen(
-            ParametersScreen(self.advice, self.template_dirs),
-            changed,
-        )
+        self.app.push_screen(ParametersScreen(self.advice, self.template_dirs), changed)
 
     def action_export(self) -> None:
-        if self.app.screen is not self:
+        advice = self.advice
+        if self.app.screen is not self or advice is None:
             return
 
-        def chosen(path: str | None) -> None:
-            if path:
-                self.post_message(Export(path))
+        def write(path: Path, force: bool) -> Path:
+            from advisor.exports.files import write_atomic
+            from advisor.exports.markdown import recommendation_markdown
+
+            return write_atomic(path, recommendation_markdown(advice), force=force)
+
+        def exported(path: Path | None) -> None:
+            if path is None:
+                return
+            self._saved(path)
+            if advice.sample_error:
+                self.notify(
+                    f"The report has no samples: {advice.sample_error}",
+                    severity="warning",
+                    markup=False,
+                )
 
         name = default_export_name(self.recommendation.outcome.id)
-        self.app.push_screen(ExportScreen(name), chosen)
+        self.app.push_screen(ExportScreen("Export the report as Markdown", name, write), exported)
+
+    def action_wrap(self) -> None:
+        """Wrap long code lines at the panel's width, or let them scroll sideways."""
+        self.query_one("#samples-box", SamplesBox).toggle_class("-wrap")
 
     def _switch_sample(self, step: int) -> None:
-        spec = self.recommendation.outcome.sample
+        spec = self.recommendation.outcome.sample if self.advice else None
         language = self.visible_language
         if spec is None or language is None:
             self.app.bell()
@@ -381,9 +685,9 @@ class RecommendationScreen(Screen[None]):
             return
         target: Widget = self.query_one("#report")
         focused = self.focused
-        for box in self.query("#samples-box"):
-            if focused is not None and (focused is box or box in focused.ancestors):
-                target = box
+        box = self.query_one("#samples-box")
+        if box.display and focused is not None and (focused is box or box in focused.ancestors):
+            target = box
         self.maximize(target, container=False)
 
 
@@ -398,9 +702,7 @@ def _items(items: Iterable[Text], marker: str) -> Table:
     return grid
 
 
-def _section(title: str, widget_id: str, items: list[Text], marker: str) -> ComposeResult:
-    """A heading and its items; nothing when there are no items (except assumptions)."""
-    if not items and widget_id != "rec-assumptions":
-        return
+def _section(title: str, widget_id: str) -> ComposeResult:
+    """A heading and the widget its items go in (both hidden until there are items)."""
     yield Static(plain((title, "bold")), classes="section-title", id=f"{widget_id}-title")
-    yield Static(_items(items, marker), id=widget_id, classes="section")
+    yield Static(id=widget_id, classes="section")

@@ -20,7 +20,7 @@ from textual.widgets import ListView, Static
 
 from advisor.session import Session
 from advisor.tree.models import Question
-from advisor.tui.messages import Answered, Back, Restart
+from advisor.tui.messages import Answered, Back, Restart, Undo
 from advisor.tui.text import paragraphs, plain
 from advisor.tui.widgets.breadcrumb import Breadcrumb
 from advisor.tui.widgets.choices import NUMBER_KEYS, ChoiceList
@@ -31,12 +31,23 @@ _CHOOSE: list[BindingType] = [
         key,
         f"choose({number})",
         "Choose",
-        key_display="1-9,0",
+        key_display="1-9,0",  # in the footer: the numbers of the question shown (key_display)
         show=number == 1,
         tooltip="Pick a choice by its number (0 is the tenth)",
     )
     for number, key in enumerate(NUMBER_KEYS, 1)
 ]
+
+
+def number_keys(count: int) -> str:
+    """The keys that pick one of ``count`` choices, as the footer shows them: ``1``,
+    ``1-2``, ..., ``1-9``, ``1-9,0``."""
+    if count <= 1:
+        return "1"
+    if count <= 9:
+        return f"1-{count}"
+    return "1-9,0"
+
 
 _DONE = "You have reached a recommendation."
 """What the walk shows, under the recommendation, once there is no question left."""
@@ -49,7 +60,8 @@ class WalkScreen(Screen[None]):
         *_CHOOSE,
         Binding("enter", "select", "Select", show=False),
         Binding("escape,backspace", "back", "Back", key_display="esc"),
-        Binding("r", "restart", "Restart"),
+        Binding("r", "restart", "Restart", tooltip="Back to the first question (u undoes it)"),
+        Binding("u", "undo", "Undo restart", tooltip="Back to the answers given before"),
         Binding("h", "toggle_help", "Help text", tooltip="Show or hide the help texts"),
         Binding("p", "focus_path", "Path", tooltip="Move to your answers to change one"),
     ]
@@ -59,11 +71,16 @@ class WalkScreen(Screen[None]):
     session: var[Session | None] = var(None, init=False)
     """The walk to show; the app sets it after every change (the watcher updates the widgets:
     a plain reactive would also repaint the whole screen first, for nothing)."""
+    can_undo: var[bool] = var(False, init=False)
+    """Whether a restart can be undone (the app sets it; ``u`` shows in the footer)."""
 
     def __init__(self, session: Session) -> None:
         super().__init__(id="walk")
         self.set_reactive(WalkScreen.session, session)
         self._choice_help: str | None = None
+        self.remember = True
+        """Whether the next session shown puts the cursor on the answer given before to its
+        question (after Back, not after a restart: the app sets it)."""
 
     def compose(self) -> ComposeResult:
         session = self.session
@@ -83,10 +100,11 @@ class WalkScreen(Screen[None]):
     def on_mount(self) -> None:
         self._show_choice_help()
 
-    async def watch_session(self, session: Session | None) -> None:
+    async def watch_session(self, old: Session | None, session: Session | None) -> None:
         if session is None or not self.is_mounted:
             return
         question = session.current_question
+        self.refresh_bindings()  # Back, and the choice numbers in the footer
         if question is None:
             # The recommendation now covers this screen: keep the last question, which is
             # what Back returns to (and then there is nothing to replace).
@@ -99,7 +117,7 @@ class WalkScreen(Screen[None]):
             self.query_one("#question-text", Static).update(_question_text(question))
             self.query_one("#question-help", Static).update(_question_help(question))
             choices = self.query_one("#choices", ChoiceList)
-            await choices.show(question)
+            await choices.show(question, _answer_before(old, session) if self.remember else None)
             choices.focus()
             self._show_choice_help()
 
@@ -114,6 +132,26 @@ class WalkScreen(Screen[None]):
         # A class, not ``display``: an inline display would beat the stylesheet's rule that
         # hides the help texts (h), and the line would stay.
         widget.set_class(not text, "-empty")
+
+    def watch_can_undo(self) -> None:
+        self.refresh_bindings()
+
+    def key_display(self, binding: Binding) -> str | None:
+        """How the footer shows ``binding`` here: the choice numbers of the question shown
+        (under the recommendation too: the last question stays, for Back)."""
+        question = self.session.current_question if self.session else None
+        if question is None and self.is_mounted:
+            question = self.query_one("#choices", ChoiceList).question
+        if binding.action.startswith("choose(") and question is not None:
+            return number_keys(min(len(question.choices), len(NUMBER_KEYS)))
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("back", "restart"):  # nothing to undo on the first question
+            return bool(self.session and self.session.steps)
+        if action == "undo":
+            return self.can_undo
+        return True
 
     def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
         if isinstance(event.list_view, ChoiceList):
@@ -139,13 +177,29 @@ class WalkScreen(Screen[None]):
         self.post_message(Back())
 
     def action_restart(self) -> None:
-        self.post_message(Restart())
+        if self.session is not None and self.session.steps:
+            self.post_message(Restart(undoable=True))
+
+    def action_undo(self) -> None:
+        self.post_message(Undo())
 
     def action_toggle_help(self) -> None:
         self.toggle_class("-hide-help")
 
     def action_focus_path(self) -> None:
         self.query_one("#breadcrumb", Breadcrumb).focus()
+
+
+def _answer_before(old: Session | None, new: Session) -> str | None:
+    """The choice given before to the question ``new`` shows, when the user came back to it
+    (Back, a step of the path, Escape from the recommendation): the cursor starts there."""
+    if old is None or len(new.steps) >= len(old.steps):
+        return None
+    step = old.steps[len(new.steps)]
+    question = new.current_question
+    if question is None or step.question.id != question.id:
+        return None
+    return step.choice.id
 
 
 def _progress(session: Session) -> Text:
