@@ -28,6 +28,11 @@ from support.provider_metadata import document, serve, walk_answers
 ISSUER = "https://login.example.com"
 
 
+def notes(advice: Any) -> list[str]:
+    """The advice's assumptions as the command line prints them."""
+    return [a.text for a in advice.assumptions]
+
+
 def meta(**fields: Any) -> ServerMetadata:
     document = {
         "issuer": ISSUER,
@@ -162,7 +167,7 @@ def test_no_note_says_pass_discover_after_discovery(shipped_tree: Tree) -> None:
     )
     walk = session(shipped_tree, "device_code_tv")
     without = advise(walk, {"issuer": ISSUER}, languages=["python"])
-    assert any("--discover" in a for a in without.assumptions)
+    assert any("--discover" in a for a in notes(without))
     read = advise(walk, {"issuer": ISSUER}, languages=["python"], metadata=bare)
     failed = advise(
         walk,
@@ -171,11 +176,11 @@ def test_no_note_says_pass_discover_after_discovery(shipped_tree: Tree) -> None:
         discovery_error=DiscoveryError("no metadata", code="metadata_not_found"),
     )
     for advice in (read, failed):
-        endpoint_notes = [a for a in advice.assumptions if "endpoint" in a]
-        assert endpoint_notes, advice.assumptions
-        assert not any("--discover" in a for a in advice.assumptions)
-    assert any("the server's metadata has no usable token_endpoint" in a for a in read.assumptions)
-    assert any("discovery found no usable metadata" in a for a in failed.assumptions)
+        endpoint_notes = [a for a in notes(advice) if "endpoint" in a]
+        assert endpoint_notes, notes(advice)
+        assert not any("--discover" in a for a in notes(advice))
+    assert any("the server's metadata has no usable token_endpoint" in a for a in notes(read))
+    assert any("discovery found no usable metadata" in a for a in notes(failed))
 
 
 def test_sample_discover_makes_the_same_client_authentication_check_as_ask(
@@ -228,8 +233,7 @@ def test_offline_access_leaves_the_default_scope_when_the_server_does_not_list_i
     assert advice.params.scopes == ("openid", "profile")
     assert 'SCOPE = "openid profile"' in advice.samples["python"].code
     assert any(
-        a.startswith("offline_access left out of the sample's default scope")
-        for a in advice.assumptions
+        a.startswith("offline_access left out of the sample's default scope") for a in notes(advice)
     )
     assert advice.compatibility is not None
     codes = {f.code for f in advice.compatibility.findings}
@@ -241,7 +245,7 @@ def test_offline_access_leaves_the_default_scope_when_the_server_does_not_list_i
     assert any(
         "access_type=offline, prompt=consent on the authorization request" in a
         and a.startswith("not in the samples: Google")
-        for a in web.assumptions
+        for a in notes(web)
     )
 
 
@@ -268,7 +272,7 @@ def test_a_provider_that_needs_offline_access_gets_it(shipped_tree: Tree) -> Non
     assert spa.params.scopes == ("openid", "profile", "offline_access")
     assert any(
         a.startswith("scope offline_access added to the sample's default scope: Microsoft Entra ID")
-        for a in spa.assumptions
+        for a in notes(spa)
     )
     # The user's scopes are not touched; a note says what the provider documents.
     own = advise(
@@ -278,7 +282,7 @@ def test_a_provider_that_needs_offline_access_gets_it(shipped_tree: Tree) -> Non
         metadata=entra,
     )
     assert own.params.scopes == ("openid",)
-    assert any("your --scope leaves it out" in a for a in own.assumptions)
+    assert any("your --scope leaves it out" in a for a in notes(own))
 
 
 def test_a_guessed_provider_does_not_change_the_samples(shipped_tree: Tree) -> None:
@@ -293,11 +297,11 @@ def test_a_guessed_provider_does_not_change_the_samples(shipped_tree: Tree) -> N
     assert advice.params.scopes == ()  # the template's own default, unchanged
     assert any(
         a.startswith("if this server is Auth0, add scope offline_access with --scope")
-        for a in advice.assumptions
+        for a in notes(advice)
     )
     assert any(
         a.startswith("not in the samples: if this is Auth0, it takes the target API as audience=")
-        for a in advice.assumptions
+        for a in notes(advice)
     )
     # Recognised by its issuer, the same server gets offline_access in the samples.
     tenant = "https://example.eu.auth0.com/"
@@ -317,38 +321,39 @@ def test_a_provider_need_the_samples_already_meet_is_not_a_note(
     dot = discover(issuer, timeout=2)
     web = advise(session(shipped_tree, "web_server_code"), {}, languages=["python"], metadata=dot)
     assert "code_challenge_method" in web.samples["python"].code
-    assert not any("code_challenge_method" in a for a in web.assumptions), web.assumptions
+    assert not any("code_challenge_method" in a for a in notes(web)), notes(web)
     m2m = advise(session(shipped_tree, "m2m_client_secret"), {}, languages=["python"], metadata=dot)
     assert any(
         a.startswith("pass --audience: if this is django-oauth-toolkit (DOT), it takes the target")
         and "which the samples send from --audience" in a
-        for a in m2m.assumptions
-    ), m2m.assumptions
+        for a in notes(m2m)
+    ), notes(m2m)
     given = advise(
         session(shipped_tree, "m2m_client_secret"),
         {"audience": "https://api.example.org"},
         languages=["python"],
         metadata=dot,
     )
-    assert not any("--audience" in a for a in given.assumptions)
+    assert not any("--audience" in a for a in notes(given))
 
 
 def test_provider_notes_only_where_they_apply(shipped_tree: Tree) -> None:
     gitlab = real("gitlab")  # refreshing sends redirect_uri again, in GitLab's examples
 
-    def notes(outcome: str, metadata: ServerMetadata) -> list[str]:
+    def provider_notes(outcome: str, metadata: ServerMetadata) -> list[str]:
         advice = advise(session(shipped_tree, outcome), {}, languages=["python"], metadata=metadata)
-        return [a for a in advice.assumptions if a.startswith("not in the samples")]
+        return [a for a in notes(advice) if a.startswith("not in the samples")]
 
-    refresh = notes("offline_access", gitlab)  # the refresh token outcome
+    refresh = provider_notes("offline_access", gitlab)  # the refresh token outcome
     assert any("redirect_uri=<same redirect_uri> on the token request" in a for a in refresh)
-    assert not any("redirect_uri" in a for a in notes("web_server_code", gitlab))  # sent
-    assert not any("redirect_uri" in a for a in notes("device_code_tv", gitlab))  # no redirect
+    assert not any("redirect_uri" in a for a in provider_notes("web_server_code", gitlab))  # sent
+    tv = provider_notes("device_code_tv", gitlab)
+    assert not any("redirect_uri" in a for a in tv)  # no redirect
     entra = real("entra")  # On-Behalf-Of: the jwt-bearer grant with requested_token_use
-    jwt = notes("jwt_bearer", entra)
+    jwt = provider_notes("jwt_bearer", entra)
     assert not any("uses grant_type=" in a for a in jwt)  # the jwt-bearer sample sends it
     assert any("requested_token_use=on_behalf_of on the token request" in a for a in jwt)
-    exchange = notes("token_exchange", entra)
+    exchange = provider_notes("token_exchange", entra)
     assert any(
         "uses grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer" in a
         and "the samples send urn:ietf:params:oauth:grant-type:token-exchange" in a
