@@ -297,6 +297,9 @@ class GrantAdvisorApp(App[None]):
         self._fresh_start = False
 
     def _set_undo(self, session: Session | None) -> None:
+        if session is None and self.undo is not None:
+            # The "press u to undo" message must not outlive the undo it offers.
+            self.clear_notifications()
         self.undo = session
         walk = self.screen_stack[0] if self.screen_stack else None
         if isinstance(walk, WalkScreen):

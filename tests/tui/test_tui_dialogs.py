@@ -197,3 +197,25 @@ async def test_the_label_shows_the_folder_and_success_keeps_names_whole(
         # its border (1): 37 cells at 80 columns, so Textual does not wrap the lines again.
         toast_width = min(60, app.size.width // 2) - 3
         assert all(len(line) <= toast_width for line in lines)
+
+
+async def test_every_parameter_field_can_be_reached_at_80x24() -> None:
+    """The fields scroll inside the dialog: the last one, focused, is in sight above the
+    error line and the buttons (before, it sat under them and typing there was invisible)."""
+    app = tui_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await pilot.pause(0.3)
+        while app.session is not None and app.session.current_question is not None:
+            await pilot.press("1")
+            await pilot.pause(0.3)
+        await pilot.press("e")
+        await pilot.pause(0.5)
+        screen = app.screen
+        fields = screen.query_one("#params-fields")
+        bottom = screen.query_one(".dialog-bottom")
+        last = list(fields.query(Input))[-1]
+        last.focus()
+        await pilot.pause(0.3)
+        assert fields.region.contains_region(last.region), (fields.region, last.region)
+        assert last.region.bottom <= bottom.region.y, (last.region, bottom.region)

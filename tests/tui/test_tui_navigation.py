@@ -119,6 +119,8 @@ async def test_an_answer_after_a_restart_ends_the_undo() -> None:
         assert app.session is not None
         assert app.session.answers == (("what_building", "native"),)
         assert app.undo is None
+        # The "press u to undo" message goes with the undo it offered.
+        assert not [n for n in app._notifications if n.title == "Restarted"]
         await pilot.press("escape")
         await pilot.pause()
         assert "u" not in footer(app)

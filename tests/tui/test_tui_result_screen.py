@@ -293,3 +293,18 @@ async def test_an_outcome_without_samples_dims_what_needs_them() -> None:
         await pilot.pause()
         assert app.screen is screen  # no form, no dialog
         assert isinstance(app, GrantAdvisorApp)
+
+
+async def test_side_by_side_without_samples_keeps_the_advice_wide() -> None:
+    """An outcome without sample code at 160 columns: the advice keeps the width (the note
+    about the missing samples took it all before, leaving the advice 3 columns)."""
+    app = tui_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("0")  # "Nothing": an outcome without samples
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, RecommendationScreen)
+        report = app.screen.query_one("#report")
+        note = app.screen.query_one("#no-samples")
+        assert note.display
+        assert report.region.width >= 100, report.region
+        assert note.region.width <= 40, note.region
