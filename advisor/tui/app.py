@@ -88,6 +88,10 @@ class GrantAdvisorApp(App[None]):
         loaded, self.load_error = load_tree(tree_path, template_dirs)
         self.metadata: ServerMetadata | None = None
         """The issuer's metadata while discovery is on (set with the parameters)."""
+        self.libraries: tuple[str, ...] = ()
+        """Library flavours the samples are built on (``ask --library``), set with the
+        parameters: each replaces the dependency-free sample of its language when the
+        outcome's sample has it."""
         self.advice: Advice | None = None
         """The advice for the walk once it reaches an outcome (None before)."""
         self.undo: Session | None = None
@@ -95,9 +99,9 @@ class GrantAdvisorApp(App[None]):
         self._recommendation: RecommendationScreen | None = None
         self._fresh_start = False
         """The session change under way is a restart (no cursor memory)."""
-        self._ahead: dict[tuple[tuple[str, str], ...], tuple[Any, Any, Advice]] = {}
-        """Advice made ahead of time, by answers: (the parameters and metadata it was made
-        with, the advice); see :meth:`_prepare_outcomes`."""
+        self._ahead: dict[tuple[tuple[str, str], ...], tuple[Any, Any, Any, Advice]] = {}
+        """Advice made ahead of time, by answers: (the parameters, metadata and libraries it
+        was made with, the advice); see :meth:`_prepare_outcomes`."""
         if loaded is not None:
             self.set_reactive(GrantAdvisorApp.session, Session(loaded.tree))
         self.keys = KeyQueue(self, self._route_key)
@@ -221,13 +225,19 @@ class GrantAdvisorApp(App[None]):
         (rendering problems are shown with the samples instead of raised); made ahead of time
         while the question before it was shown, if it was."""
         ahead = self._ahead.get(session.answers)
-        if ahead is not None and ahead[0] is self.parameters and ahead[1] is self.metadata:
-            return ahead[2]
+        if (
+            ahead is not None
+            and ahead[0] is self.parameters
+            and ahead[1] is self.metadata
+            and ahead[2] == self.libraries
+        ):
+            return ahead[3]
         from advisor.advice import advise
 
         return advise(
             session,
             self.parameters,
+            libraries=self.libraries,
             template_dirs=self.template_dirs,
             metadata=self.metadata,
             strict=False,
@@ -242,7 +252,14 @@ class GrantAdvisorApp(App[None]):
         ends = [c.id for c in question.choices if session.tree.question(c.next) is None]
         if ends:
             self.run_worker(
-                partial(self._advise_ahead, session, ends, self.parameters, self.metadata),
+                partial(
+                    self._advise_ahead,
+                    session,
+                    ends,
+                    self.parameters,
+                    self.metadata,
+                    self.libraries,
+                ),
                 thread=True,
                 exclusive=True,
                 group="ahead",
@@ -255,6 +272,7 @@ class GrantAdvisorApp(App[None]):
         choices: list[str],
         parameters: dict[str, Any],
         metadata: ServerMetadata | None,
+        libraries: tuple[str, ...] = (),
     ) -> None:
         """(In a worker thread.) What :meth:`_prepare_outcomes` says; pure engine calls."""
         from textual.worker import get_current_worker
@@ -272,13 +290,14 @@ class GrantAdvisorApp(App[None]):
             advice = advise(
                 complete,
                 parameters,
+                libraries=libraries,
                 template_dirs=self.template_dirs,
                 metadata=metadata,
                 strict=False,
             )
-            self._ahead[complete.answers] = (parameters, metadata, advice)
-            for language, sample in list(advice.samples.items())[:1]:
-                highlighted(sample.code, language)
+            self._ahead[complete.answers] = (parameters, metadata, libraries, advice)
+            for sample in list(advice.samples.values())[:1]:
+                highlighted(sample.code, sample.language)
 
     # -- messages come up -----------------------------------------------------------------------
 
@@ -343,7 +362,8 @@ class GrantAdvisorApp(App[None]):
     @on(messages.ParamsChanged)
     def _params_changed(self, message: messages.ParamsChanged) -> None:
         self.metadata = message.metadata
-        self.parameters = message.parameters
+        self.libraries = message.libraries
+        self.parameters = message.parameters  # last: its watcher advises again
 
     @on(messages.DiscoverRequested)
     def _discover_requested(self, message: messages.DiscoverRequested) -> None:

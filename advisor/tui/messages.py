@@ -55,15 +55,21 @@ class ParamsChanged(Message):
     """New sample parameters: only the fields the user gave (``SampleParams`` names).
 
     ``metadata`` is the issuer's metadata when discovery is on (the samples then use its
-    endpoints and the advice is checked against it), None when it is off.
+    endpoints and the advice is checked against it), None when it is off. ``libraries``: the
+    library flavours the samples are built on (``ask --library``).
     """
 
     def __init__(
-        self, parameters: Mapping[str, Any], metadata: ServerMetadata | None = None
+        self,
+        parameters: Mapping[str, Any],
+        metadata: ServerMetadata | None = None,
+        libraries: tuple[str, ...] = (),
     ) -> None:
         super().__init__()
         self.parameters = dict(parameters)
         self.metadata = metadata
+        self.libraries = libraries
+        """Library flavours for the samples (``ask --library`` ids), in order."""
 
 
 class DiscoverRequested(Message):

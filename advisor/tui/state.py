@@ -137,7 +137,10 @@ def parse_parameters(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str,
 
 
 def sample_parameter_problem(
-    advice: Advice, parameters: Mapping[str, Any], template_dirs: Sequence[Path] = ()
+    advice: Advice,
+    parameters: Mapping[str, Any],
+    template_dirs: Sequence[Path] = (),
+    libraries: Sequence[str] = (),
 ) -> str | None:
     """Why the advice's samples cannot use ``parameters`` (a rule of one template, such as a
     loopback redirect URI for a native app), or None.
@@ -148,7 +151,13 @@ def sample_parameter_problem(
     from advisor.advice import advise
 
     try:
-        advise(advice.subject, parameters, template_dirs=template_dirs, strict=True)
+        advise(
+            advice.subject,
+            parameters,
+            libraries=libraries,
+            template_dirs=template_dirs,
+            strict=True,
+        )
     except ParameterError as exc:
         return one_line(str(exc))
     except AdvisorError:

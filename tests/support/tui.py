@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 
 from advisor.tree.models import Tree
 from advisor.tui.app import GrantAdvisorApp
+from advisor.tui.screens.recommendation import RecommendationScreen
 from advisor.tui.widgets.choices import NUMBER_KEYS
 
 HERE = Path(__file__).resolve().parent.parent / "tui"
@@ -92,6 +93,17 @@ async def drive(pilot: Pilot[None], app: GrantAdvisorApp, walk: Walk, offset: in
 
 
 _CHARACTERS = {"question_mark": "?", "left_square_bracket": "[", "right_square_bracket": "]"}
+
+
+async def walk_to(
+    pilot: Pilot[None], app: GrantAdvisorApp, tree: Tree, outcome_id: str
+) -> RecommendationScreen:
+    """Answer a shortest walk of ``tree`` to ``outcome_id``; its recommendation screen."""
+    await drive(pilot, app, walks_to_outcomes(tree)[outcome_id])
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, RecommendationScreen), screen
+    return screen
 
 
 async def burst(pilot: Pilot[None], *keys: str) -> None:

@@ -146,3 +146,15 @@ async def test_screenshot_says_why_it_could_not_save(monkeypatch: pytest.MonkeyP
         assert notes
         assert "cannot write here: the folder takes no new files" in notes[-1].message
         assert notes[-1].severity == "error"
+
+
+def test_no_key_says_its_name_twice() -> None:
+    """A tooltip that starts with the key's name replaces it ("Apply (Enter in a field does it
+    too)", not "Apply: Apply (...)"); every description of every screen is checked."""
+    rows = [row for _, section in help_sections() for row in section]
+    assert rows
+    for keys, description in rows:
+        name, _, rest = description.partition(": ")
+        assert not (rest and rest.casefold().startswith(name.casefold())), (keys, description)
+    descriptions = {d for _, d in rows}
+    assert "Apply (Enter in a field does it too)" in descriptions

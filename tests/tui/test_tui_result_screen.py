@@ -17,12 +17,14 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 from textual.widgets._footer import FooterKey
 
+from advisor.tree.loader import load_tree
 from advisor.tui.app import GrantAdvisorApp
 from advisor.tui.screens.confirm import ConfirmScreen
 from advisor.tui.screens.export import ExportScreen
+from advisor.tui.screens.parameters import ParametersScreen
 from advisor.tui.screens.recommendation import RecommendationScreen, Report, SamplesBox
 from advisor.tui.widgets.footer import KeyFooter, key_width
-from support.tui import tui_app
+from support.tui import make_app, tui_app, walk_to, walks_to_outcomes
 
 SIZES = [(80, 24), (160, 48)]
 IDS = [f"{w}x{h}" for w, h in SIZES]
@@ -278,21 +280,38 @@ async def test_save_the_visible_sample(tmp_path: Path, monkeypatch: pytest.Monke
         )
 
 
-async def test_an_outcome_without_samples_dims_what_needs_them() -> None:
+async def test_an_outcome_without_samples_hides_what_needs_them() -> None:
     app = tui_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("0")  # no OAuth at all: no samples
+        await pilot.press("0")  # no OAuth at all: no samples, no grant
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, RecommendationScreen)
         keys = {k.key: k for k in screen.query_one(KeyFooter).query(FooterKey) if k.display}
-        for key in ("c", "e"):
-            assert keys[key].has_class("-disabled"), key
+        for key in ("c", "e", "f", "w", "right_square_bracket"):
+            assert key not in keys, key
         assert not keys["s"].has_class("-disabled")  # the report can still be exported
-        await pilot.press("e", "f", "w")
+        assert "?" in {k.key_display for k in keys.values()}
+        await pilot.press("e", "f", "w", "c")
         await pilot.pause()
         assert app.screen is screen  # no form, no dialog
         assert isinstance(app, GrantAdvisorApp)
+
+
+async def test_an_outcome_with_a_grant_and_no_samples_keeps_its_parameters() -> None:
+    """Without samples, the issuer and Discover still check the grant against the server: the
+    parameters key stays; the sample keys go."""
+    tree = load_tree()
+    outcome = next(o for o in tree.outcomes if o.sample is None and o.grant != "none")
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await walk_to(pilot, app, tree, outcome.id)
+        keys = {k.key for k in screen.query_one(KeyFooter).query(FooterKey) if k.display}
+        assert "e" in keys
+        assert "c" not in keys
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ParametersScreen)
 
 
 async def test_side_by_side_without_samples_keeps_the_advice_wide() -> None:
@@ -308,3 +327,59 @@ async def test_side_by_side_without_samples_keeps_the_advice_wide() -> None:
         assert note.display
         assert report.region.width >= 100, report.region
         assert note.region.width <= 40, note.region
+
+
+async def test_long_reference_urls_fold_whole_at_80_columns() -> None:
+    """A reference URL wider than the advice panel folds onto the next line instead of ending
+    in an ellipsis: every URL can be read (and copied) whole at 80 columns."""
+    from rich.console import Console
+
+    tree = load_tree()
+    walks = walks_to_outcomes(tree)
+
+    def longest_url(outcome_id: str) -> int:
+        outcome = tree.outcome(outcome_id)
+        assert outcome is not None
+        sources = (tree.source(c.source) for c in outcome.references)
+        return max(len(s.url) for s in sources if s is not None)
+
+    outcome_id = max(walks, key=longest_url)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await walk_to(pilot, app, tree, outcome_id)
+        widget = screen.query_one("#rec-references", Static)
+        width = widget.content_region.width
+        urls = [r.url for r in screen.recommendation.references]
+        assert max(len(u) for u in urls) > width  # the case this test is about
+        console = Console(width=width, record=True)
+        console.print(widget.content)
+        lines = [line.strip() for line in console.export_text().splitlines()]
+        joined = "".join(line for line in lines if not line.startswith("§"))
+        for url in urls:
+            assert url in joined, url
+        assert "…" not in console.export_text()
+
+
+async def test_at_80x24_the_header_takes_a_line_per_grant_and_the_why_says_the_rest() -> None:
+    """The title, the flow and each companion get one line each on a short terminal (the
+    longest companion summary took four lines before); the Why section has them whole."""
+    tree = load_tree()
+    walks = walks_to_outcomes(tree)
+
+    def companion_length(outcome_id: str) -> int:
+        outcome = tree.outcome(outcome_id)
+        assert outcome is not None
+        return sum(len(c.why) for c in outcome.companions)
+
+    outcome_id = max(walks, key=companion_length)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await walk_to(pilot, app, tree, outcome_id)
+        companions = screen.recommendation.companions
+        assert companions
+        header = screen.query_one("#rec-header")
+        assert header.outer_size.height == 2 + len(companions)
+        why = text_of(screen.query_one("#rec-rationale", Static))
+        for companion in companions:
+            assert " ".join(companion.companion.why.split()) in " ".join(why.split())
+            assert companion.summary in " ".join(why.split())

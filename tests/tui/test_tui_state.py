@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.core.errors import TreeError
+from advisor.advice import SampleChoice, advise
+from advisor.core.errors import DiscoveryError, TreeError
 from advisor.samples.params import Assumption
 from advisor.tui.prefs import load_theme, save_theme
 from advisor.tui.screens.recommendation import assumption_text
@@ -209,6 +210,45 @@ def test_backticks_show_as_code_without_the_backticks() -> None:
 def test_assumptions_say_which_key_fixes_them(assumption: Assumption, tui: str) -> None:
     assert assumption_text(assumption) == tui
     assert "--" not in assumption_text(assumption)
+
+
+@pytest.mark.parametrize(
+    ("parameters", "discovery_error", "fix"),
+    [
+        ({}, None, "press e, set your issuer and tick Discover to read it from your server"),
+        (
+            {"issuer": "https://login.example.org"},
+            None,
+            "press e and tick Discover to read it from your server",
+        ),
+        (
+            {"issuer": "https://login.example.org"},
+            DiscoveryError("no metadata", code="metadata_not_found"),
+            None,
+        ),
+    ],
+    ids=["placeholder-issuer", "issuer-set", "discovery-failed"],
+)
+def test_a_derived_endpoint_is_fixed_by_what_is_still_missing(
+    parameters: dict[str, str], discovery_error: DiscoveryError | None, fix: str | None
+) -> None:
+    """Once the issuer is set, the TUI no longer asks for it; once discovery ran, it no longer
+    asks to tick Discover (the statement says discovery found nothing)."""
+    advice = advise(
+        SampleChoice("client_credentials", "client_credentials"),
+        parameters,
+        languages=["python"],
+        discovery_error=discovery_error,
+    )
+    derived = [a for a in advice.assumptions if a.kind == "derived"]
+    assert derived, advice.assumptions
+    for assumption in derived:
+        text = assumption_text(assumption, advice.params)
+        if fix is None:
+            assert text == assumption.what
+            assert "discovery found no usable metadata" in text
+        else:
+            assert text == f"{assumption.what}: {fix}"
 
 
 def test_the_theme_is_remembered_safely(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -65,7 +65,8 @@ def binding_rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
 
     Keys are listed as bound (``esc / backspace``), except for a group of bindings sharing
     one description (the number keys), which shows its ``key_display`` (``1-9,0``). A
-    binding's tooltip, when it has one, follows its description.
+    binding's tooltip, when it has one, follows its description (or replaces it, when it
+    starts with it).
     """
     keys: dict[str, list[str]] = {}
     bindings_per: dict[str, int] = {}
@@ -86,10 +87,20 @@ def binding_rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
     return [
         (
             display[name] if bindings_per[name] > 1 and name in display else " / ".join(listed),
-            f"{name}: {tooltip[name]}" if name in tooltip else name,
+            _described(name, tooltip.get(name)),
         )
         for name, listed in keys.items()
     ]
+
+
+def _described(name: str, tooltip: str | None) -> str:
+    """A key's description with its tooltip, saying its name once ("Apply (Enter in a field
+    does it too)", not "Apply: Apply (...)")."""
+    if not tooltip:
+        return name
+    if tooltip.casefold().startswith(name.casefold()):
+        return tooltip
+    return f"{name}: {tooltip}"
 
 
 CLOSE_HINT = "esc, q, ? or f1 closes this list."

@@ -1,7 +1,8 @@
 """The sample parameters form: issuer, discovery, client ID, scopes, redirect URI, audience,
-and the client authentication the samples use (the methods the outcome's sample supports, the
+the client authentication the samples use (the methods the outcome's sample supports, the
 advised ones first; "As advised" leaves the choice to the advice, as ``ask`` without
-``--client-auth`` does).
+``--client-auth`` does), and the client libraries the samples are built on (the flavours the
+outcome's sample comes in, as ``ask --library``).
 
 With "Discover from the issuer" ticked, Apply asks the app to read the issuer's metadata (in a
 worker thread) and waits, showing that it does; the app answers by setting :attr:`discovery`.
@@ -11,6 +12,7 @@ fields, so nothing the user typed is lost and the samples behind it stay as they
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -22,6 +24,8 @@ from textual.reactive import var
 from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Select, Static
 
 from advisor.advice import Advice, outcome_client_auth
+from advisor.core.vocabulary import LIBRARIES
+from advisor.samples.files import find_template
 from advisor.tui.messages import DiscoverRequested
 from advisor.tui.screens.dialog import Dialog
 from advisor.tui.state import (
@@ -63,6 +67,25 @@ class AppliedParameters:
     """The fields given (``SampleParams`` names), as the CLI records them."""
     metadata: ServerMetadata | None = None
     """The issuer's metadata when discovery is ticked, None when it is not."""
+    libraries: tuple[str, ...] = ()
+    """The library flavours ticked (:data:`~advisor.core.vocabulary.LIBRARIES` ids, in its
+    order), as ``ask --library`` takes them."""
+
+
+def offered_libraries(advice: Advice, template_dirs: Sequence[Path] = ()) -> tuple[str, ...]:
+    """The library flavours the advice's sample comes in (``authlib``, ``openid-client``),
+    for the languages the outcome has, in :data:`~advisor.core.vocabulary.LIBRARIES` order:
+    the form offers only these, so that a ticked box always changes a sample."""
+    recommendation = advice.recommendation
+    sample = recommendation.outcome.sample if recommendation is not None else None
+    if sample is None:
+        return ()
+    return tuple(
+        library_id
+        for library_id, library in LIBRARIES.items()
+        if library.language in sample.languages
+        and find_template(sample.template, library.language, template_dirs, library_id)
+    )
 
 
 class ParametersScreen(Dialog[AppliedParameters | None]):
@@ -78,10 +101,20 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
     discovery: var[Discovery | None] = var(None, init=False)
     """The answer to this form's last discovery request (set by the app)."""
 
-    def __init__(self, advice: Advice, template_dirs: tuple[Path, ...] = ()) -> None:
+    def __init__(
+        self,
+        advice: Advice,
+        template_dirs: tuple[Path, ...] = (),
+        libraries: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(id="parameters")
         self.advice = advice
         """The advice whose parameters the form edits."""
+        self.offered = offered_libraries(advice, template_dirs)
+        """The library flavours the form offers (see :func:`offered_libraries`)."""
+        self.libraries = libraries
+        """The library flavours chosen before (also those this outcome does not offer: they
+        are kept for the next outcome)."""
         self.values = form_values(advice.parameters)
         self.client_auth: str | None = advice.parameters.get("client_auth")
         """The client authentication the user picked (None: as advised)."""
@@ -140,6 +173,18 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
                             id="param-client-auth",
                             tooltip="How the samples authenticate the client at the token "
                             "endpoint; the advice prefers the first ones listed",
+                        )
+                for index, library_id in enumerate(self.offered):
+                    library = LIBRARIES[library_id]
+                    with Horizontal(classes="field-row"):
+                        yield Label("Library" if index == 0 else "", classes="field-label")
+                        yield Checkbox(
+                            plain(f"{library.language} sample with {library.name}"),
+                            library_id in self.libraries,
+                            id=f"param-library-{library_id}",
+                            classes="param-library",
+                            tooltip=f"Builds the {library.language} sample on {library.name} "
+                            f"({library.install}) instead of the standard library only",
                         )
             # At the bottom of the dialog whatever the fields above need: a long error must
             # not push the buttons out of sight (the fields scroll instead).
@@ -215,13 +260,14 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
         for choice in self.query("#param-client-auth").results(Select):
             if isinstance(choice.value, str):  # last, where ``ask`` records --client-auth
                 parameters["client_auth"] = choice.value
-        rejected = sample_parameter_problem(self.advice, parameters, self.template_dirs)
+        libraries = self._libraries()
+        rejected = sample_parameter_problem(self.advice, parameters, self.template_dirs, libraries)
         if rejected:
             general.update(plain(("Not accepted: ", "bold"), rejected))
             general.display = True
             return
         if not discover:
-            self.dismiss(AppliedParameters(parameters))
+            self.dismiss(AppliedParameters(parameters, libraries=libraries))
             return
         issuer = str(parameters["issuer"])
         self._pending = parameters
@@ -241,11 +287,21 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
             general.update(plain(("Discovery failed: ", "bold"), discovery.error or "no metadata"))
             general.display = True
             return
-        applied = AppliedParameters(parameters, discovery.metadata)
+        applied = AppliedParameters(parameters, discovery.metadata, self._libraries())
         if self.app.screen is self:
             self.dismiss(applied)
         else:
             self._ready = applied  # dismissed when the form is back on top
+
+    def _libraries(self) -> tuple[str, ...]:
+        """The flavours ticked, and those chosen before that this outcome does not offer."""
+        ticked = {
+            library_id
+            for library_id in self.offered
+            if self.query_one(f"#param-library-{library_id}", Checkbox).value
+        }
+        kept = {library_id for library_id in self.libraries if library_id not in self.offered}
+        return tuple(library_id for library_id in LIBRARIES if library_id in ticked | kept)
 
     def _stop_waiting(self) -> None:
         self._pending = None

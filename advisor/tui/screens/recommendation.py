@@ -36,7 +36,8 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from advisor.advice import SECTIONS, Advice
 from advisor.core.vocabulary import LANGUAGES
-from advisor.samples.params import Assumption
+from advisor.samples.params import PLACEHOLDER_ISSUER, Assumption, SampleParams
+from advisor.samples.render import RenderedSample
 from advisor.session import Recommendation
 from advisor.tui.messages import Back, ParamsChanged, Restart
 from advisor.tui.screens.export import ExportScreen
@@ -60,17 +61,33 @@ FIX_KEYS: Final = {
 """What fixes a placeholder or a default here, by the parameter it concerns."""
 
 DERIVED_FIX: Final = "press e, set your issuer and tick Discover to read it from your server"
-"""What fixes an endpoint derived from the issuer (the form has discovery, not endpoints)."""
+"""What fixes an endpoint derived from the placeholder issuer (the form has discovery, not
+endpoints)."""
+
+DERIVED_FIX_WITH_ISSUER: Final = "press e and tick Discover to read it from your server"
+"""What fixes an endpoint derived from an issuer the user gave, discovery not asked."""
 
 
-def assumption_text(assumption: Assumption) -> str:
+def assumption_text(assumption: Assumption, params: SampleParams | None = None) -> str:
     """``assumption`` as the TUI says it: what is assumed, and the key that fixes it here (the
-    command line's flags mean nothing to a TUI user)."""
+    command line's flags mean nothing to a TUI user).
+
+    Args:
+        assumption: One of :attr:`Advice.assumptions`.
+        params: The parameters the advice was made with; the fix for a derived endpoint depends
+            on them (set the issuer first, or only tick Discover, or nothing left to press once
+            discovery ran and failed). None: as for the placeholder issuer.
+    """
     fix: str | None = None
     if assumption.kind in ("placeholder", "default") and assumption.field in FIX_KEYS:
         fix = FIX_KEYS[assumption.field]
     elif assumption.kind == "derived":
-        fix = DERIVED_FIX
+        if params is None or params.issuer == PLACEHOLDER_ISSUER:
+            fix = DERIVED_FIX
+        elif params.discovery == "none":
+            fix = DERIVED_FIX_WITH_ISSUER
+        else:
+            return assumption.what  # discovery ran: the statement says what it found
     elif assumption.fix is not None:
         return assumption.what  # a flag the TUI has no key for: say what to check, only
     return f"{assumption.what}: {fix}" if fix else assumption.text
@@ -81,6 +98,14 @@ _HIGHLIGHTED_LOCK = threading.Lock()
 HIGHLIGHTED_KEPT: Final = 32
 """Highlighted samples kept (the same sample shows again after Back, a theme change, the
 parameters form; a worker highlights the next outcomes' samples ahead of time)."""
+
+
+def sample_for(advice: Advice | None, language: str | None) -> RenderedSample | None:
+    """The sample the ``language`` tab shows: the dependency-free one, or the library flavour
+    rendered instead of it (``python:authlib``); None when there is none."""
+    if advice is None or language is None:
+        return None
+    return next((s for s in advice.samples.values() if s.language == language), None)
 
 
 def highlighted(code: str, language: str) -> Content:
@@ -281,7 +306,7 @@ class RecommendationScreen(Screen[None]):
         yield from _section("About the samples", "rec-sample-note")
 
     def _show_check(self, advice: Advice) -> None:
-        items = [plain(assumption_text(a)) for a in advice.assumptions]
+        items = [plain(assumption_text(a, advice.params)) for a in advice.assumptions]
         self._fill("rec-assumptions", items, "!")
 
     def _show_summary(self, advice: Advice) -> None:
@@ -296,7 +321,22 @@ class RecommendationScreen(Screen[None]):
         pass  # findings are widgets, mounted and removed: see _show_finding_widgets
 
     def _show_why(self, advice: Advice) -> None:
-        self._fill("rec-rationale", [paragraphs(self.recommendation.outcome.rationale)], "")
+        rec = self.recommendation
+        items = [paragraphs(rec.outcome.rationale)]
+        # The header says what comes with the grant (one line each on short terminals); why
+        # it comes is said here, whole, as the text and Markdown reports say it.
+        for companion in rec.companions:
+            items.append(
+                plain(
+                    "\n",
+                    ("Comes with ", "bold"),
+                    (companion.summary, "bold"),
+                    "\n",
+                    ("Why: ", "italic"),
+                    companion.companion.why,
+                )
+            )
+        self._fill("rec-rationale", items, "")
 
     def _show_sequence(self, advice: Advice) -> None:
         flow = self.recommendation.flow
@@ -353,11 +393,11 @@ class RecommendationScreen(Screen[None]):
                 ("   grant_type=", "bold"),
                 (rec.flow.grant_type or "(none: no token request)", "italic"),
             )
-        for companion in rec.companions:
-            line.append_text(plain(("\n+ ", "bold"), companion.summary))
         if rec.outcome.instead_of:
             instead = INSTEAD_OF.get(rec.outcome.instead_of, f"the {rec.outcome.instead_of} flow")
             line.append_text(plain("   instead of ", (instead, "bold")))
+        for companion in rec.companions:
+            line.append_text(plain(("\n+ ", "bold"), companion.summary))
         return line
 
     # -- showing an advice ----------------------------------------------------------------------
@@ -472,7 +512,10 @@ class RecommendationScreen(Screen[None]):
         # each other one when its tab is first shown (plain until then).
         visible = self.visible_language or languages[0]
         for language in languages:
-            sample = advice.samples.get(language)
+            sample = sample_for(advice, language)
+            tabs.get_tab(f"sample-{language}").label = plain(
+                sample.label if sample is not None else language
+            )
             code = self.query_one(f"#code-{language}", Static)
             env = self.query_one(f"#env-{language}", Static)
             if sample is None:
@@ -554,15 +597,18 @@ class RecommendationScreen(Screen[None]):
     # -- actions ------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in (
-            "copy",
-            "save_sample",
-            "next_sample",
-            "previous_sample",
-            "wrap",
-            "edit_parameters",
-        ):
-            return True if self.has_samples else None  # None: shown dimmed
+        # None disables a key, and KeyFooter does not show disabled keys: a key that would do
+        # nothing here takes no room in the footer. (None, not False: the footer keeps the
+        # key's widget, so an outcome with samples shows it again without recomposing.)
+        if action in ("copy", "save_sample", "next_sample", "previous_sample", "wrap"):
+            return True if self.has_samples else None
+        if action == "edit_parameters":
+            # Without samples the parameters still matter when there is a grant: the issuer
+            # and Discover check it against the server (Server compatibility).
+            usable = self.has_samples or (
+                self.advice is not None and self.recommendation.flow is not None
+            )
+            return True if usable else None
         return True
 
     def action_back(self) -> None:
@@ -573,7 +619,7 @@ class RecommendationScreen(Screen[None]):
 
     def action_copy(self) -> None:
         language = self.visible_language
-        sample = self.advice.samples.get(language) if self.advice and language else None
+        sample = sample_for(self.advice, language)
         if sample is None:
             self.notify("There is no sample to copy.", severity="warning")
             return
@@ -581,7 +627,7 @@ class RecommendationScreen(Screen[None]):
         lines = len(sample.code.splitlines())
         if clipboard_is_known():
             self.notify(
-                f"Copied the {language} sample ({lines} lines) to the clipboard (OSC 52).",
+                f"Copied the {sample.label} sample ({lines} lines) to the clipboard (OSC 52).",
                 title="Copied",
                 markup=False,
             )
@@ -589,7 +635,7 @@ class RecommendationScreen(Screen[None]):
             # No terminal says whether it honoured OSC 52; tmux ignores it unless its
             # set-clipboard option is on, and many terminals ask or refuse.
             self.notify(
-                f"Sent the {language} sample ({lines} lines) to the terminal's clipboard "
+                f"Sent the {sample.label} sample ({lines} lines) to the terminal's clipboard "
                 "(OSC 52); if nothing was copied, save the sample with f.",
                 title="Sent to the clipboard",
                 markup=False,
@@ -598,7 +644,7 @@ class RecommendationScreen(Screen[None]):
     def action_save_sample(self) -> None:
         language = self.visible_language
         advice = self.advice
-        sample = advice.samples.get(language) if advice and language else None
+        sample = sample_for(advice, language)
         if self.app.screen is not self:  # a key queued before a dialog opened
             return
         if sample is None:
@@ -612,7 +658,7 @@ class RecommendationScreen(Screen[None]):
             return write_atomic(path, code, force=force)
 
         self.app.push_screen(
-            ExportScreen(f"Save the {language} sample", sample.filename, write),
+            ExportScreen(f"Save the {sample.label} sample", sample.filename, write),
             self._saved,
         )
 
@@ -629,9 +675,12 @@ class RecommendationScreen(Screen[None]):
 
         def changed(applied: AppliedParameters | None) -> None:
             if applied is not None:
-                self.post_message(ParamsChanged(applied.parameters, applied.metadata))
+                self.post_message(
+                    ParamsChanged(applied.parameters, applied.metadata, applied.libraries)
+                )
 
-        self.app.push_screen(ParametersScreen(self.advice, self.template_dirs), changed)
+        libraries: tuple[str, ...] = getattr(self.app, "libraries", ())
+        self.app.push_screen(ParametersScreen(self.advice, self.template_dirs, libraries), changed)
 
     def action_export(self) -> None:
         advice = self.advice
@@ -696,7 +745,7 @@ def _items(items: Iterable[Text], marker: str) -> Table:
     grid = Table.grid(padding=(0, 1), expand=True)
     if marker:
         grid.add_column(no_wrap=True, style="bold")
-    grid.add_column(ratio=1)
+    grid.add_column(ratio=1, overflow="fold")  # a word wider than the panel (a URL) folds
     for item in items:
         grid.add_row(*((marker, item) if marker else (item,)))
     return grid

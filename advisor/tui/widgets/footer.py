@@ -49,7 +49,8 @@ def key_width(key: FooterKey, compact: bool) -> int:
 
 class KeyFooter(Footer):
     """A :class:`~textual.widgets.Footer` that keeps its key widgets, keeps the help key in
-    sight and never cuts a key."""
+    sight, never cuts a key and does not show keys that do nothing now (disabled: a screen's
+    ``check_action`` returned None)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -152,8 +153,8 @@ class KeyFooter(Footer):
         for key in keys:
             if key in fixed:
                 continue
-            if key.action in self._inactive:
-                show = False
+            if key.action in self._inactive or key._disabled:
+                show = False  # a key that does nothing now takes no room
             else:
                 needed = key_width(key, self.compact)
                 fits = fits and needed <= room
