@@ -45,7 +45,7 @@ from advisor.session import Session
 from advisor.tui import messages
 from advisor.tui.prefs import load_theme, save_theme
 from advisor.tui.screens.walk import WalkScreen
-from advisor.tui.state import Discovery, discover_metadata, load_tree, one_line
+from advisor.tui.state import Discovery, applicable, discover_metadata, load_tree, one_line
 from advisor.tui.typeahead import KeyQueue
 
 if TYPE_CHECKING:
@@ -73,7 +73,10 @@ class GrantAdvisorApp(App[None]):
     CSS_PATH = "grant_advisor.tcss"
     TITLE = "grant-advisor"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark,f1", "help", "Keys", key_display="?")
+        Binding("question_mark", "help", "Keys", key_display="?"),
+        # F1 also in dialogs, where ? is typed into the field: a priority binding reaches
+        # past a modal screen (and no field uses F1).
+        Binding("f1", "help", "Keys", key_display="f1", priority=True),
     ]
 
     session: var[Session | None] = var(None, init=False)
@@ -234,10 +237,13 @@ class GrantAdvisorApp(App[None]):
             return ahead[3]
         from advisor.advice import advise
 
+        parameters, libraries = applicable(
+            session.outcome, self.parameters, self.libraries, self.template_dirs
+        )
         return advise(
             session,
-            self.parameters,
-            libraries=self.libraries,
+            parameters,
+            libraries=libraries,
             template_dirs=self.template_dirs,
             metadata=self.metadata,
             strict=False,
@@ -287,10 +293,13 @@ class GrantAdvisorApp(App[None]):
             if worker.is_cancelled:
                 return
             complete = session.answer(choice)
+            applied, flavours = applicable(
+                complete.outcome, parameters, libraries, self.template_dirs
+            )
             advice = advise(
                 complete,
-                parameters,
-                libraries=libraries,
+                applied,
+                libraries=flavours,
                 template_dirs=self.template_dirs,
                 metadata=metadata,
                 strict=False,

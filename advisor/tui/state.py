@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from advisor.advice import Advice
     from advisor.server.model import ServerMetadata
     from advisor.tree.loader import LoadedTree
+    from advisor.tree.models import Outcome
 
 PARAMETER_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("issuer", "Issuer"),
@@ -136,6 +137,54 @@ def parse_parameters(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str,
     return parameters, problems
 
 
+def offered_libraries(
+    outcome: Outcome | None, template_dirs: Sequence[Path] = ()
+) -> tuple[str, ...]:
+    """The library flavours ``outcome``'s sample comes in (``authlib``, ``openid-client``), for
+    the languages it has, in :data:`~advisor.core.vocabulary.LIBRARIES` order; ``()`` without
+    an outcome or a sample."""
+    from advisor.core.vocabulary import LIBRARIES
+    from advisor.samples.files import find_template
+
+    sample = outcome.sample if outcome is not None else None
+    if sample is None:
+        return ()
+    return tuple(
+        library_id
+        for library_id, library in LIBRARIES.items()
+        if library.language in sample.languages
+        and find_template(sample.template, library.language, template_dirs, library_id)
+    )
+
+
+def applicable(
+    outcome: Outcome | None,
+    parameters: Mapping[str, Any],
+    libraries: Sequence[str],
+    template_dirs: Sequence[Path] = (),
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The parameters and library flavours that apply to ``outcome``'s sample.
+
+    The TUI keeps what the user chose for every later outcome, and an outcome may not offer it:
+    a client authentication its sample cannot use (``client_secret_basic`` for a public
+    client), a flavour its sample does not come in. Those are left out here (kept, not
+    applied), where ``ask`` refuses or notes them, since its user asked for this one walk.
+
+    Returns:
+        ``(parameters, libraries)``: copies without what ``outcome`` does not offer.
+    """
+    from advisor.advice import outcome_client_auth
+
+    applied = dict(parameters)
+    if outcome is not None and "client_auth" in applied:
+        methods, _ = outcome_client_auth(outcome)
+        # (no methods known: a custom template; its renderer decides)
+        if outcome.sample is None or (methods and applied["client_auth"] not in methods):
+            del applied["client_auth"]
+    offered = offered_libraries(outcome, template_dirs)
+    return applied, tuple(library for library in libraries if library in offered)
+
+
 def sample_parameter_problem(
     advice: Advice,
     parameters: Mapping[str, Any],
@@ -150,6 +199,9 @@ def sample_parameter_problem(
     """
     from advisor.advice import advise
 
+    recommendation = advice.recommendation
+    outcome = recommendation.outcome if recommendation is not None else None
+    parameters, libraries = applicable(outcome, parameters, libraries, template_dirs)
     try:
         advise(
             advice.subject,

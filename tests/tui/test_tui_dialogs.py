@@ -60,13 +60,13 @@ async def test_dialogs_show_their_own_keys(size: tuple[int, int]) -> None:
         await pilot.pause()
         assert isinstance(app.screen, ParametersScreen)
         keys = footer_keys(pilot)
-        assert keys == {"ctrl+s": "Apply", "escape": "Cancel"}
+        assert keys == {"ctrl+s": "Apply", "escape": "Cancel", "f1": "Keys"}
         footer = app.screen.query_one(KeyFooter)
         assert footer.region.bottom == size[1]  # on the bottom row, over the screen's own
         await pilot.press("escape")
         await pilot.pause()
         await open_export(pilot)
-        assert footer_keys(pilot) == {"ctrl+s": "Save", "escape": "Cancel"}
+        assert footer_keys(pilot) == {"ctrl+s": "Save", "escape": "Cancel", "f1": "Keys"}
         await pilot.press("ctrl+s")  # the footer's key does what it says
         await pilot.pause()
         assert (
@@ -101,6 +101,16 @@ async def test_a_discovery_error_keeps_apply_and_cancel_in_sight_at_80x24() -> N
             assert button.region.height >= 1, button_id
             assert button.region.bottom <= screen_height, button_id
         assert form.query_one("#param-issuer", Input).value == UNREACHABLE  # kept
+        # Apply again: the same failure is reported again (an equal answer used to be lost,
+        # leaving "Reading the metadata…" on screen for good)
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        for _ in range(50):
+            await pilot.pause()
+            if error.display:
+                break
+        assert error.display and "Discovery failed" in text_of(error)
+        assert not form.has_class("-discovering")
         await pilot.click("#params-cancel")
         await pilot.pause()
         assert isinstance(app.screen, RecommendationScreen)

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 from textual.widgets._footer import FooterKey
 
 from advisor.tui.app import GrantAdvisorApp
+from advisor.tui.screens.dialog import Dialog
 from advisor.tui.screens.help import CLOSE_HINT, HelpScreen, help_sections, help_text
 from advisor.tui.screens.recommendation import RecommendationScreen
 from advisor.tui.widgets.footer import KeyFooter
@@ -158,3 +159,34 @@ def test_no_key_says_its_name_twice() -> None:
         assert not (rest and rest.casefold().startswith(name.casefold())), (keys, description)
     descriptions = {d for _, d in rows}
     assert "Apply (Enter in a field does it too)" in descriptions
+
+
+@pytest.mark.parametrize("dialog", ["e", "s", "f"])
+@pytest.mark.parametrize("close", ["f1", "escape"])
+async def test_f1_opens_the_keys_list_from_a_dialog(dialog: str, close: str) -> None:
+    """In the parameters, export and save dialogs ? is typed into the field; F1 (in their
+    footer) opens the keys list, and closing it returns to the dialog as it was."""
+    app = tui_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1", "1")
+        await pilot.pause()
+        assert isinstance(app.screen, RecommendationScreen)
+        await pilot.press(dialog)
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, Dialog)
+        footer = {k.key_display: k.description for k in form.query(FooterKey) if k.display}
+        assert footer.get("f1") == "Keys"
+        field = form.query_one(Input)
+        field.focus()
+        await pilot.press("?")  # typed, not the keys list
+        await pilot.pause()
+        assert app.screen is form and field.value.endswith("?")
+        typed = field.value
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press(close)
+        await pilot.pause()
+        assert app.screen is form
+        assert form.query_one(Input).value == typed

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Checkbox, TabbedContent
+from textual.widgets._footer import FooterKey
 
 from advisor.advice import advise
 from advisor.core.vocabulary import LIBRARIES
@@ -16,8 +17,10 @@ from advisor.session import Session
 from advisor.tree.loader import load_tree
 from advisor.tree.models import Tree
 from advisor.tui.screens.export import ExportScreen
-from advisor.tui.screens.parameters import ParametersScreen, offered_libraries
+from advisor.tui.screens.parameters import ParametersScreen
 from advisor.tui.screens.recommendation import RecommendationScreen, sample_for
+from advisor.tui.state import applicable, offered_libraries
+from advisor.tui.widgets.footer import KeyFooter
 from support.tui import make_app, walk_to, walks_to_outcomes
 
 
@@ -128,7 +131,7 @@ async def test_the_form_offers_only_the_flavours_the_sample_has() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await walk_to(pilot, app, tree, outcome_id)
         assert app.advice is not None
-        assert offered_libraries(app.advice) == ()
+        assert offered_libraries(tree.outcome(outcome_id)) == ()
         await pilot.press("e")
         await pilot.pause()
         form = app.screen
@@ -150,3 +153,78 @@ async def test_a_library_kept_for_later_outcomes_survives_one_without_it() -> No
         await pilot.pause()
         assert isinstance(app.screen, RecommendationScreen)
         assert app.libraries == ("authlib",)
+
+
+def test_what_an_outcome_does_not_offer_is_kept_but_not_applied() -> None:
+    tree = load_tree()
+    web, spa = tree.outcome("web_server_code"), tree.outcome("spa_browser_pkce")
+    assert web is not None and spa is not None
+    chosen = {"issuer": "https://login.example.org", "client_auth": "client_secret_basic"}
+    libraries = ("authlib", "openid-client")
+    assert applicable(web, chosen, libraries) == (chosen, libraries)
+    # a public client in the browser: no client secret, no flavour; the rest applies
+    assert applicable(spa, chosen, libraries) == ({"issuer": "https://login.example.org"}, ())
+    assert chosen["client_auth"] == "client_secret_basic"  # the caller's copy is untouched
+
+
+async def test_a_choice_made_on_one_outcome_never_breaks_another() -> None:
+    """client_secret_basic and both flavours chosen for a web app's server, then a single-page
+    app (a public client, one JavaScript sample, no flavour): its sample renders, nothing in
+    "Check before running" speaks of the choices, and the next web app gets them again."""
+    tree = load_tree()
+    app = make_app()
+    app.libraries = ("authlib", "openid-client")
+    app.parameters = {"client_auth": "client_secret_basic"}
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await walk_to(pilot, app, tree, "spa_browser_pkce")
+        advice = app.advice
+        assert advice is not None
+        assert advice.sample_error is None
+        assert list(advice.samples) == ["javascript"]
+        assert screen.has_samples
+        texts = " ".join(a.text for a in advice.assumptions)
+        assert "library" not in texts and "flavour" not in texts and "client_auth" not in texts
+        # Apply on this outcome's form (no client auth or library fields) keeps the choices
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ParametersScreen)
+        assert not form.query(".param-library") and not form.query("#param-client-auth")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen
+        assert app.parameters.get("client_auth") == "client_secret_basic"
+        assert app.libraries == ("authlib", "openid-client")
+        await pilot.press("r")
+        await pilot.pause()
+        await walk_to(pilot, app, tree, "web_server_code")
+        advice = app.advice
+        assert advice is not None
+        assert advice.parameters.get("client_auth") == "client_secret_basic"
+        assert {s.key for s in advice.samples.values()} == {
+            "curl",
+            "python:authlib",
+            "javascript:openid-client",
+        }
+        assert "OAUTH_CLIENT_SECRET" in advice.samples["python:authlib"].env_vars
+
+
+async def test_without_rendered_samples_the_sample_keys_go() -> None:
+    """A sample that fails to render (here: a client authentication it cannot use, forced past
+    the TUI's filter) shows its error; copy, save, wrap and the tab keys are not offered, the
+    parameters key is (it is how to fix it)."""
+    tree = load_tree()
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await walk_to(pilot, app, tree, "spa_browser_pkce")
+        assert app.advice is not None
+        from advisor.advice import advise
+
+        broken = advise(app.advice.subject, {"client_auth": "client_secret_basic"}, strict=False)
+        assert broken.sample_error is not None and not broken.samples
+        app.advice = broken
+        screen.show(broken)
+        await pilot.pause()
+        keys = {k.key for k in screen.query_one(KeyFooter).query(FooterKey) if k.display}
+        assert {"c", "f", "w", "right_square_bracket"}.isdisjoint(keys)
+        assert {"e", "s"} <= keys

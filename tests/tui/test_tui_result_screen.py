@@ -83,6 +83,36 @@ async def test_the_focused_panel_is_marked(size: tuple[int, int]) -> None:
         assert screen.maximized is samples
 
 
+@pytest.mark.parametrize("keys", [("right_square_bracket",), ("left_square_bracket",)])
+@pytest.mark.parametrize("zoomed", [False, True], ids=["normal", "zoomed"])
+async def test_switching_samples_keeps_the_focus_on_the_code(
+    keys: tuple[str, ...], zoomed: bool
+) -> None:
+    """With the code focused, [ and ] show the next sample and focus its code: the arrows keep
+    scrolling and the panel stays marked (the hidden tab took the focus with it before)."""
+    app = make_app()  # the shipped tree: samples longer than a zoomed panel
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await walk_to(pilot, app, load_tree(), "web_server_code")
+        samples = screen.query_one(SamplesBox)
+        language = screen.visible_language
+        screen.query_one(f"#code-scroll-{language}").focus()
+        await pilot.pause()
+        if zoomed:
+            await pilot.press("z")
+            assert screen.maximized is samples
+        await pilot.press(*keys)
+        await pilot.pause()
+        assert screen.visible_language != language
+        focused = screen.focused
+        assert focused is not None and focused.id == f"code-scroll-{screen.visible_language}"
+        assert samples.has_class("-focused")
+        assert str(samples.border_title).startswith("▶ Sample code")
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert focused.scroll_offset.y > 0
+        assert (screen.maximized is samples) == zoomed
+
+
 async def test_the_focus_marker_shows_in_every_theme() -> None:
     """Not a colour alone: a heavy border against a thin one, in the theme's accent against
     a muted secondary, and a title reversed onto the accent."""

@@ -7,9 +7,10 @@ guard that second dismiss would pop the screen below, e.g. the recommendation.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from textual.await_complete import AwaitComplete
+from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 
 ResultType = TypeVar("ResultType")
@@ -21,7 +22,12 @@ def already_done() -> AwaitComplete:
 
 
 class Dialog(ModalScreen[ResultType]):
-    """A modal screen that can be dismissed once."""
+    """A modal screen that can be dismissed once, with F1 for the keys list in its footer (the
+    app's F1 reaches past a modal screen; ``?`` would be typed into a field)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "app.help", "Keys", key_display="f1"),
+    ]
 
     def dismiss(self, result: ResultType | None = None) -> AwaitComplete:
         if self.app.screen is not self:

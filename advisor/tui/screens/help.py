@@ -28,7 +28,7 @@ from advisor.tui.text import plain
 from advisor.tui.widgets.footer import KeyFooter
 
 EVERYWHERE: tuple[tuple[str, str], ...] = (
-    ("? / f1", "This list of keys"),
+    ("? / f1", "This list of keys (in a dialog: f1, since ? is typed into the field)"),
     ("ctrl+p", "Command palette: every key of the screen by name, the theme, a screenshot"),
     ("tab / shift+tab", "Move between the panels of a screen"),
     ("mouse", "Click a choice to pick it, a step of your answers to change it, a tab"),
@@ -138,8 +138,9 @@ def help_plain() -> str:
     )
 
 
-class HelpScreen(Dialog[None]):
-    """Lists every key. Any of esc, q, ? or f1 closes it."""
+class HelpScreen(Dialog[None], inherit_bindings=False):
+    """Lists every key. Any of esc, q, ? or f1 closes it (F1 here closes; the other dialogs'
+    F1, which opens this list, is not inherited)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,f1", "close", "Close", key_display="esc")

@@ -12,7 +12,7 @@ fields, so nothing the user typed is lost and the samples behind it stay as they
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -25,13 +25,13 @@ from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Se
 
 from advisor.advice import Advice, outcome_client_auth
 from advisor.core.vocabulary import LIBRARIES
-from advisor.samples.files import find_template
 from advisor.tui.messages import DiscoverRequested
 from advisor.tui.screens.dialog import Dialog
 from advisor.tui.state import (
     PARAMETER_FIELDS,
     Discovery,
     form_values,
+    offered_libraries,
     parse_parameters,
     sample_parameter_problem,
 )
@@ -72,22 +72,6 @@ class AppliedParameters:
     order), as ``ask --library`` takes them."""
 
 
-def offered_libraries(advice: Advice, template_dirs: Sequence[Path] = ()) -> tuple[str, ...]:
-    """The library flavours the advice's sample comes in (``authlib``, ``openid-client``),
-    for the languages the outcome has, in :data:`~advisor.core.vocabulary.LIBRARIES` order:
-    the form offers only these, so that a ticked box always changes a sample."""
-    recommendation = advice.recommendation
-    sample = recommendation.outcome.sample if recommendation is not None else None
-    if sample is None:
-        return ()
-    return tuple(
-        library_id
-        for library_id, library in LIBRARIES.items()
-        if library.language in sample.languages
-        and find_template(sample.template, library.language, template_dirs, library_id)
-    )
-
-
 class ParametersScreen(Dialog[AppliedParameters | None]):
     """Edits the parameters; dismisses with the new ones, or None when cancelled."""
 
@@ -98,7 +82,7 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
 
     AUTO_FOCUS = "Input"
 
-    discovery: var[Discovery | None] = var(None, init=False)
+    discovery: var[Discovery | None] = var(None, init=False, always_update=True)
     """The answer to this form's last discovery request (set by the app)."""
 
     def __init__(
@@ -106,18 +90,28 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
         advice: Advice,
         template_dirs: tuple[Path, ...] = (),
         libraries: tuple[str, ...] = (),
+        kept: Mapping[str, Any] | None = None,
     ) -> None:
+        """``libraries`` and ``kept``: the flavours and parameters chosen so far, including
+        those that do not apply to this outcome (they stay chosen for later ones; see
+        :func:`~advisor.tui.state.applicable`); None: the advice's parameters."""
         super().__init__(id="parameters")
         self.advice = advice
         """The advice whose parameters the form edits."""
-        self.offered = offered_libraries(advice, template_dirs)
+        recommendation = advice.recommendation
+        self.offered = offered_libraries(
+            recommendation.outcome if recommendation is not None else None, template_dirs
+        )
         """The library flavours the form offers (see :func:`offered_libraries`)."""
         self.libraries = libraries
         """The library flavours chosen before (also those this outcome does not offer: they
         are kept for the next outcome)."""
         self.values = form_values(advice.parameters)
-        self.client_auth: str | None = advice.parameters.get("client_auth")
-        """The client authentication the user picked (None: as advised)."""
+        self.client_auth: str | None = (kept if kept is not None else advice.parameters).get(
+            "client_auth"
+        )
+        """The client authentication the user picked (None: as advised), perhaps on an outcome
+        whose sample offers it where this one does not."""
         self.template_dirs = template_dirs
         self.discover = advice.compatibility is not None
         """Whether discovery is on (the checkbox starts ticked)."""
@@ -257,9 +251,12 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
             first = next(name for name, _ in PARAMETER_FIELDS if name in problems)
             self.query_one(f"#{field_id(first)}", Input).focus()
             return
-        for choice in self.query("#param-client-auth").results(Select):
+        choices = list(self.query("#param-client-auth").results(Select))
+        for choice in choices:
             if isinstance(choice.value, str):  # last, where ``ask`` records --client-auth
                 parameters["client_auth"] = choice.value
+        if not choices and self.client_auth is not None:
+            parameters["client_auth"] = self.client_auth  # not offered here: kept for later
         libraries = self._libraries()
         rejected = sample_parameter_problem(self.advice, parameters, self.template_dirs, libraries)
         if rejected:

@@ -235,8 +235,8 @@ class RecommendationScreen(Screen[None]):
 
     @property
     def has_samples(self) -> bool:
-        """Whether the outcome shown comes with sample code."""
-        return self.advice is not None and self.recommendation.outcome.sample is not None
+        """Whether sample code is shown (the outcome has a sample, and it rendered)."""
+        return self.advice is not None and bool(self.advice.samples)
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -605,8 +605,9 @@ class RecommendationScreen(Screen[None]):
         if action == "edit_parameters":
             # Without samples the parameters still matter when there is a grant: the issuer
             # and Discover check it against the server (Server compatibility).
-            usable = self.has_samples or (
-                self.advice is not None and self.recommendation.flow is not None
+            usable = self.advice is not None and (
+                self.recommendation.outcome.sample is not None
+                or self.recommendation.flow is not None
             )
             return True if usable else None
         return True
@@ -680,7 +681,10 @@ class RecommendationScreen(Screen[None]):
                 )
 
         libraries: tuple[str, ...] = getattr(self.app, "libraries", ())
-        self.app.push_screen(ParametersScreen(self.advice, self.template_dirs, libraries), changed)
+        kept: dict[str, Any] | None = getattr(self.app, "parameters", None)
+        self.app.push_screen(
+            ParametersScreen(self.advice, self.template_dirs, libraries, kept), changed
+        )
 
     def action_export(self) -> None:
         advice = self.advice
@@ -718,8 +722,14 @@ class RecommendationScreen(Screen[None]):
             self.app.bell()
             return
         languages: list[str] = list(spec.languages)
-        position = (languages.index(language) + step) % len(languages)
-        self.query_one("#samples", TabbedContent).active = f"sample-{languages[position]}"
+        target = languages[(languages.index(language) + step) % len(languages)]
+        focused = self.focused
+        # The code of the sample shown had focus: the next sample's code gets it (the old one
+        # is hidden with its tab, which left nothing focused and the arrows dead).
+        in_code = focused is not None and focused.has_class("code-scroll")
+        self.query_one("#samples", TabbedContent).active = f"sample-{target}"
+        if in_code:
+            self.query_one(f"#code-scroll-{target}", VerticalScroll).focus(scroll_visible=False)
 
     def action_next_sample(self) -> None:
         self._switch_sample(1)

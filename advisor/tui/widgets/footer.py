@@ -88,7 +88,7 @@ class KeyFooter(Footer):
                 # back through a data binding, restyling each key twice on every compose.
                 # (The palette key has no such binding and stays compact.)
                 widget.set_reactive(FooterKey.compact, self.compact)
-                if widget.action == HELP_ACTION:
+                if widget.action in (HELP_ACTION, f"app.{HELP_ACTION}"):
                     widget.add_class("-help")
                     last.append(widget)
                     continue
