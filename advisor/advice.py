@@ -203,7 +203,16 @@ def advise(
     info = TEMPLATES.get(template) if template is not None else None
     sample_flow = info.flow if info is not None else flow
     tailoring = (
-        tailor(params, template, preferred, metadata, sample_flow) if template is not None else None
+        tailor(
+            params,
+            template,
+            preferred,
+            metadata,
+            sample_flow,
+            refresh_token=recommendation is None or wants_refresh_token(recommendation.outcome),
+        )
+        if template is not None
+        else None
     )
     if discovery_error is not None and flow is None and template is not None:
         # A sample of a template whose flow is not known: the problem is still reported.
@@ -449,6 +458,7 @@ def tailor(
     preferred: Sequence[str],
     metadata: ServerMetadata | None = None,
     flow: str | None = None,
+    refresh_token: bool = True,
 ) -> Tailoring:
     """The parameters a sample renders with: the one place they are decided.
 
@@ -457,7 +467,10 @@ def tailor(
        template's default.
     2. Endpoints: after discovery, the server's fill in those the user did not give
        (:func:`apply_metadata`).
-    3. Scopes, when the user gave none and the sample has a default scope: a scope the
+    3. Scopes, when the user gave none and the sample has a default scope: ``offline_access``
+       (which asks for a refresh token, OpenID Connect Core 1.0 §11) is left out when the
+       advice comes without a refresh token (``refresh_token`` False): a sample requests no
+       more than the advice needs. Then, after discovery, a scope the
        recognised provider documents as needed (``scopes_add`` of its profile, e.g.
        ``offline_access`` on Entra ID) is added; ``offline_access`` is left out when the
        server lists ``scopes_supported`` without it (OpenID Connect Core §11 defines it, but
@@ -473,6 +486,8 @@ def tailor(
             ``client_auth``, or the template's own list for ``sample``).
         metadata: The server's metadata, after discovery.
         flow: The catalogue flow the sample implements (for the provider's facts about it).
+        refresh_token: Whether the advice comes with a refresh token (an outcome with a
+            ``refresh_token`` companion, a sample chosen directly); see step 3.
 
     Returns:
         The parameters and the notes.
@@ -485,7 +500,10 @@ def tailor(
             if info is not None and any(m in info.client_auth for m in narrowed):
                 usable = narrowed
         params = params.with_values(client_auth=choose_client_auth(template, usable))
+    default = default_scopes(template, refresh_token)
     if metadata is None:
+        if not params.scopes and default != _template_scopes(template):
+            params = params.with_values(scopes=tuple(default))
         return Tailoring(template, params)
     params = apply_metadata(params, metadata)
     # Imported here: the profiles (pydantic models, YAML) are read only once a server is.
@@ -493,21 +511,36 @@ def tailor(
 
     recognised = recognise(metadata.issuer, metadata.document)
     facts = recognised.facts(flow) if recognised is not None and flow is not None else ()
-    params, notes = _tailor_scopes(params, template, metadata, recognised, facts)
+    params, notes = _tailor_scopes(params, template, default, metadata, recognised, facts)
     if recognised is not None:
         notes += _effect_notes(params, template, flow, recognised, facts)
     return Tailoring(template, params, tuple(notes))
 
 
+def _template_scopes(template: str) -> list[str]:
+    """The template's own default scopes (``TemplateInfo.default_scope``), in order."""
+    info = TEMPLATES.get(template)
+    return info.default_scope.split() if info is not None else []
+
+
+def default_scopes(template: str, refresh_token: bool = True) -> list[str]:
+    """The scopes ``template``'s sample requests when the user gives none, before the server
+    is known: the template's default, without ``offline_access`` when the advice comes
+    without a refresh token (see :func:`tailor`, step 3)."""
+    scopes = _template_scopes(template)
+    if not refresh_token:
+        scopes = [scope for scope in scopes if scope != "offline_access"]
+    return scopes
+
+
 def _tailor_scopes(
     params: SampleParams,
     template: str,
+    default: list[str],
     metadata: ServerMetadata,
     recognised: Recognition | None,
     facts: Sequence[Fact],
 ) -> tuple[SampleParams, list[str]]:
-    info = TEMPLATES.get(template)
-    default = info.default_scope.split() if info is not None else []
     notes: list[str] = []
     needed = {
         scope: fact
@@ -563,7 +596,7 @@ def _tailor_scopes(
             "not know fails; if you need a refresh token, see the server findings for how "
             "this server issues them"
         )
-    if scopes != default:
+    if scopes != _template_scopes(template):
         params = params.with_values(scopes=tuple(scopes))
     return params, notes
 
@@ -646,9 +679,19 @@ def tailored_params(
     preferred: Sequence[str],
     metadata: ServerMetadata | None = None,
     flow: str | None = None,
+    refresh_token: bool = True,
 ) -> SampleParams:
     """The parameters of :func:`tailor`, without its notes."""
-    return tailor(params, template, preferred, metadata, flow).params
+    return tailor(params, template, preferred, metadata, flow, refresh_token).params
+
+
+def wants_refresh_token(outcome: Outcome) -> bool:
+    """Whether ``outcome``'s advice comes with a refresh token: a ``refresh_token`` companion,
+    or a sample that is the refresh itself."""
+    if any(companion.flow == "refresh_token" for companion in outcome.companions):
+        return True
+    info = TEMPLATES.get(outcome.sample.template) if outcome.sample is not None else None
+    return info is not None and info.flow == "refresh_token"
 
 
 def apply_metadata(params: SampleParams, meta: ServerMetadata) -> SampleParams:

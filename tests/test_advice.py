@@ -115,3 +115,55 @@ def test_advice_is_immutable(shipped_tree: Tree) -> None:
         advice.samples = {}  # type: ignore[misc]
     with pytest.raises(TypeError):
         advice.samples["curl"] = advice.samples["python"]  # type: ignore[index]
+
+
+def _walks(tree: Tree) -> dict[str, Session]:
+    """A complete walk to every reachable outcome (breadth-first: the shortest)."""
+    found: dict[str, Session] = {}
+    queue = [Session(tree)]
+    while queue:
+        session = queue.pop(0)
+        question = session.current_question
+        if question is None:
+            assert session.outcome is not None
+            found.setdefault(session.outcome.id, session)
+            continue
+        queue += [session.answer(choice.id) for choice in question.choices]
+    return found
+
+
+def _scope_line(code: str) -> str:
+    """The python sample's ``SCOPE = ...`` line (its comments name offline_access anyway)."""
+    return next(line for line in code.splitlines() if line.startswith("SCOPE = "))
+
+
+def test_a_sample_asks_for_a_refresh_token_only_when_the_advice_comes_with_one(
+    shipped_tree: Tree,
+) -> None:
+    """offline_access asks the user to consent to access while they are away: a sample whose
+    advice says no refresh token is needed (a web app used while the person is there) does
+    not request it by default; the advice with a refresh token companion does. A sample
+    chosen directly keeps its template's default, and the user's own scopes are kept."""
+    asked_for = {}
+    tree = shipped_tree
+    for outcome_id, session in _walks(tree).items():
+        recommendation = session.recommendation()
+        assert recommendation is not None
+        advice = advise(session, {}, languages=["python"], strict=False)
+        if "python" not in advice.samples:
+            continue
+        with_refresh = any(c.companion.flow == "refresh_token" for c in recommendation.companions)
+        requested = " ".join(advice.params.scopes)
+        asked_for[outcome_id] = "offline_access" in _scope_line(advice.samples["python"].code)
+        if not with_refresh:
+            assert "offline_access" not in requested, outcome_id
+            assert not asked_for[outcome_id], outcome_id
+    assert asked_for["web_server_code"] is False  # the case that was wrong
+    assert asked_for["native_app"] is True  # comes with a refresh token: asks for it
+    web = _walks(tree)["web_server_code"]
+    own = advise(web, {"scopes": ("openid", "offline_access")}, languages=["python"])
+    assert own.params.scopes == ("openid", "offline_access")
+    direct = advise(
+        SampleChoice("authorization_code_web", "authorization_code"), {}, languages=["python"]
+    )
+    assert "offline_access" in _scope_line(direct.samples["python"].code)

@@ -199,7 +199,7 @@ def _render_samples(
 ) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
     """Every outcome's samples for the default parameters: outcome id → [{language, code
     (an index into the list of distinct programs), assumptions}], and that list."""
-    from advisor.advice import tailored_params
+    from advisor.advice import tailored_params, wants_refresh_token
     from advisor.samples.params import SampleParams
     from advisor.samples.render import render_sample
 
@@ -209,7 +209,12 @@ def _render_samples(
         if outcome.sample is None:
             continue
         template = outcome.sample.template
-        params = tailored_params(SampleParams(), template, outcome.client_auth)
+        params = tailored_params(
+            SampleParams(),
+            template,
+            outcome.client_auth,
+            refresh_token=wants_refresh_token(outcome),
+        )
         rendered = {
             language: render_sample(template, language, params, template_dirs)
             for language in outcome.sample.languages
