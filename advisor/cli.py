@@ -26,7 +26,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from advisor import __version__
 from advisor.core.vocabulary import CLIENT_AUTH_METHODS, LANGUAGE_IDS, LIBRARIES, LIBRARY_IDS
@@ -394,14 +394,25 @@ def _given_parameters(args: argparse.Namespace, recorded: dict[str, Any]) -> dic
     return values
 
 
-def _parse_answers(args: argparse.Namespace) -> tuple[list[tuple[str, str]], dict[str, Any]]:
-    """Answers from ``--answers-file`` then ``--answer`` flags, and recorded parameters."""
+class Recorded(NamedTuple):
+    """What an answers file holds."""
+
+    answers: list[tuple[str, str]]
+    """``(question, choice)`` pairs, in order."""
+    parameters: dict[str, Any]
+    """Recorded sample parameters (``SampleParams`` names), as a report writes them."""
+    libraries: tuple[str, ...] = ()
+    """Library flavours the report's samples were built on (``--library``)."""
+
+
+def _parse_answers(args: argparse.Namespace) -> Recorded:
+    """Answers from ``--answers-file`` then ``--answer`` flags, and what the file recorded."""
     from advisor.core.errors import AnswerError
 
-    answers: list[tuple[str, str]] = []
-    parameters: dict[str, Any] = {}
+    recorded = Recorded([], {})
     if args.answers_file:
-        answers, parameters = _read_answers_file(args.answers_file)
+        recorded = _read_answers_file(args.answers_file)
+    answers = recorded.answers
     flagged: dict[str, str] = {}
     for item in args.answer:
         question, sep, choice = item.partition("=")
@@ -412,11 +423,15 @@ def _parse_answers(args: argparse.Namespace) -> tuple[list[tuple[str, str]], dic
         flagged[question.strip()] = choice.strip()
     # A flag overrides the file's answer to the same question.
     answers = [(q, c) for q, c in answers if q not in flagged] + list(flagged.items())
-    return answers, parameters
+    return recorded._replace(answers=answers)
 
 
-def _read_answers_file(path: str) -> tuple[list[tuple[str, str]], dict[str, Any]]:
-    """Read answers from YAML/JSON, ``ask --format json`` output, or a Markdown report."""
+def _read_answers_file(path: str) -> Recorded:
+    """Read answers from YAML/JSON, ``ask --format json`` output, or a Markdown report.
+
+    Raises:
+        AnswerError: the file is not one of those, or holds a value of the wrong kind.
+    """
     from advisor.core.errors import AnswerError, TreeError, TreeValidationError
     from advisor.exports.markdown import extract_answers_block
     from advisor.tree.loader import read_text
@@ -437,10 +452,20 @@ def _read_answers_file(path: str) -> tuple[list[tuple[str, str]], dict[str, Any]
     if problems:
         raise AnswerError(problems[0].format())
     parameters: dict[str, Any] = {}
+    libraries: tuple[str, ...] = ()
     if isinstance(data, dict) and "answers" in data:
         recorded = data.get("parameters")
         if isinstance(recorded, dict):
             parameters = recorded
+        listed = data.get("libraries")
+        if listed is not None:
+            if not isinstance(listed, list) or not all(
+                isinstance(lib, str) and lib in LIBRARIES for lib in listed
+            ):
+                raise AnswerError(
+                    f"{path}: libraries must be a list of {', '.join(LIBRARIES)}, not {listed!r}"
+                )
+            libraries = tuple(listed)
         data = data["answers"]
     if isinstance(data, dict):
         items = list(data.items())
@@ -458,7 +483,7 @@ def _read_answers_file(path: str) -> tuple[list[tuple[str, str]], dict[str, Any]
         if not isinstance(question, str) or not isinstance(choice, str):
             raise AnswerError(f"{path}: answer {question!r}: {choice!r} is not text")
         pairs.append((question, choice))
-    return pairs, parameters
+    return Recorded(pairs, parameters, libraries)
 
 
 # -- commands ------------------------------------------------------------------------------------
@@ -469,8 +494,13 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     from advisor.core.fields import check_parameters
     from advisor.session import Session
 
-    answers, recorded = _parse_answers(args)
+    answers, recorded, replayed = _parse_answers(args)
     parameters = _given_parameters(args, recorded)
+    if not args.library and replayed:
+        # A report's flavours, replayed (those of languages that --lang leaves out are not).
+        args.library = [
+            lib for lib in replayed if args.lang is None or LIBRARIES[lib].language in args.lang
+        ]
     check_parameters(parameters)  # a value that can never work is a usage error
     if args.discover and not parameters.get("issuer"):
         from advisor.core.errors import ParameterError

@@ -151,3 +151,40 @@ def test_incomplete_walk_as_markdown(capsys: pytest.CaptureFixture[str]) -> None
     assert text.startswith("# Next question: ")
     assert "`regulated`" in text
     assert "<!-- grant-advisor:answers -->" in text
+
+
+def test_a_report_replays_its_library_flavours(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A report of samples built on Authlib and openid-client records the libraries, and
+    replaying it builds them again (it replayed the dependency-free samples before); --lang
+    on the replay leaves out the other language's library, and --library overrides."""
+    argv = ["ask", *WEB_APP, *PARAMS, "--library", "authlib", "--library", "openid-client"]
+    first = report(argv, capsys)
+    assert 'libraries: [authlib, "openid-client"]' in first
+    saved = tmp_path / "flavoured.md"
+    saved.write_text(first, encoding="utf-8")
+    again = report(["ask", "--answers-file", str(saved)], capsys)
+    assert again == first
+    python_only = report(["ask", "--answers-file", str(saved), "--lang", "python"], capsys)
+    assert "### python (authlib)" in python_only and "openid-client" not in python_only
+    plain = report(
+        ["ask", "--answers-file", str(saved), "--lang", "javascript", "--library",
+         "openid-client"],
+        capsys,
+    )  # fmt: skip
+    assert "### javascript (openid-client)" in plain and "authlib" not in plain
+    without = report(["ask", *WEB_APP, *PARAMS], capsys)
+    assert "libraries:" not in without
+
+
+@pytest.mark.parametrize("listed", ["[nosuchlib]", "authlib", "[1]"])
+def test_a_recorded_library_that_is_not_one_is_one_line(
+    listed: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = tmp_path / "answers.yaml"
+    saved.write_text(f"answers:\n  situation: own_service\nlibraries: {listed}\n", encoding="utf-8")
+    assert main(["ask", "--answers-file", str(saved)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1 and "libraries must be a list of" in err
