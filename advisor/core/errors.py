@@ -95,7 +95,18 @@ class AnswerError(AdvisorError):
 
 
 class ParameterError(AdvisorError):
-    """A sample parameter that can never be valid (issuer, redirect URI, scope, ...)."""
+    """A sample parameter that can never be valid (issuer, redirect URI, scope, ...).
+
+    Args:
+        message: One line saying what is wrong.
+        field: The ``SampleParams`` field at fault (``redirect_uri``, ``client_auth``), when
+            one is, so that a form can show the message next to it; None otherwise.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        """The field at fault, or None (see above)."""
 
 
 class TemplateError(AdvisorError):

@@ -255,7 +255,8 @@ def _context(
         if client_auth not in info.client_auth:
             raise ParameterError(
                 f"sample {template!r} cannot use client authentication {client_auth!r}; "
-                f"it supports {', '.join(info.client_auth)}"
+                f"it supports {', '.join(info.client_auth)}",
+                field="client_auth",
             )
         scope = " ".join(params.scopes) or info.default_scope
         redirect_uri = params.redirect_uri or info.default_redirect_uri
@@ -268,7 +269,8 @@ def _context(
     ):
         raise ParameterError(
             "a loopback redirect URI must be http://127.0.0.1[:port]/path "
-            "(RFC 8252 §7.3, §8.3: an IP literal, not localhost)"
+            "(RFC 8252 §7.3, §8.3: an IP literal, not localhost)",
+            field="redirect_uri",
         )
     context: dict[str, object] = {
         "template": template,

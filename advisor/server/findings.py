@@ -369,7 +369,7 @@ def iss_parameter(check: FlowCheck) -> Iterator[Finding]:
             "iss_parameter_needed",
             "the advice relies on iss in authorization responses (RFC 9207), which this "
             "server does not state that it sends: check that it does before relying on the "
-            "samples, which require it",
+            "advice (its samples, where it has them, require it)",
         )
 
 

@@ -190,12 +190,16 @@ def sample_parameter_problem(
     parameters: Mapping[str, Any],
     template_dirs: Sequence[Path] = (),
     libraries: Sequence[str] = (),
-) -> str | None:
+) -> tuple[str | None, str] | None:
     """Why the advice's samples cannot use ``parameters`` (a rule of one template, such as a
     loopback redirect URI for a native app), or None.
 
     Only :class:`~advisor.core.errors.ParameterError` counts: a broken custom template is shown
     with the samples, and must not stop the user from changing parameters.
+
+    Returns:
+        ``(field, message)``: the ``SampleParams`` field at fault (None when no one field is)
+        and one line saying why; None when the samples render.
     """
     from advisor.advice import advise
 
@@ -211,7 +215,7 @@ def sample_parameter_problem(
             strict=True,
         )
     except ParameterError as exc:
-        return one_line(str(exc))
+        return exc.field, one_line(str(exc))
     except AdvisorError:
         return None
     return None

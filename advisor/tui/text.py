@@ -53,3 +53,50 @@ def paragraphs(value: str) -> Text:
     text = Text()
     _append(text, "\n\n".join(blocks), None)
     return text
+
+
+FORM_FIELDS: Final = {
+    "--issuer": "Issuer",
+    "--client-id": "Client ID",
+    "--scope": "Scopes",
+    "--redirect-uri": "Redirect URI",
+    "--audience": "Audience",
+    "--client-auth": "Client auth",
+    "--library": "Library",
+    "--discover": "Discover",
+}
+"""The command line's parameter flags, by the parameters form field that sets the same."""
+
+_FLAGS: Final = "|".join(map(re.escape, FORM_FIELDS))
+_PASS = re.compile(r"\bpass (" + _FLAGS + r")\b(?!-)(?: ((?!-)[^\s,;:()]+))?")
+"""``pass --scope offline_access``: the command line's way of saying "give this value"."""
+_FLAG = re.compile(r"(?<![\w`-])(" + _FLAGS + r")\b(?!-)")
+
+
+def tui_words(value: str) -> str:
+    """Advice text written for the command line, in the TUI's words: a parameter flag outside
+    inline code becomes the form field that sets it (``Point --issuer at ...``: ``Point the
+    Issuer field (press e) at ...``; ``pass --scope offline_access``: ``put offline_access in
+    the Scopes field (press e)``); a command in backticks is left as it is, since it can be
+    run as written. The first field named says which key opens the form."""
+    parts = re.split(r"(`[^`\n]+`)", value)
+    told = False
+
+    def named(flag: str) -> str:
+        nonlocal told
+        words = "Discover" if flag == "--discover" else f"the {FORM_FIELDS[flag]} field"
+        if not told:
+            told = True
+            words += " (press e)"
+        return words
+
+    def passed(match: re.Match[str]) -> str:
+        flag, given = match.group(1), match.group(2)
+        if flag == "--discover":
+            return f"tick {named(flag)}"
+        return f"put {given} in {named(flag)}" if given else f"set {named(flag)}"
+
+    for index in range(0, len(parts), 2):  # outside backticks
+        parts[index] = _PASS.sub(passed, parts[index])
+        parts[index] = _FLAG.sub(lambda match: named(match.group(1)), parts[index])
+    return "".join(parts)

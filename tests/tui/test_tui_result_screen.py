@@ -341,7 +341,12 @@ async def test_an_outcome_with_a_grant_and_no_samples_keeps_its_parameters() -> 
         assert "c" not in keys
         await pilot.press("e")
         await pilot.pause()
-        assert isinstance(app.screen, ParametersScreen)
+        form = app.screen
+        assert isinstance(form, ParametersScreen)
+        # it says what Apply does here: no samples to re-render
+        assert text_of(form.query_one(".dialog-title", Static)) == "Parameters"
+        intro = text_of(form.query_one("#params-fields .field-label", Static))
+        assert "no sample code" in intro and "Discover" in intro
 
 
 async def test_side_by_side_without_samples_keeps_the_advice_wide() -> None:
@@ -408,8 +413,52 @@ async def test_at_80x24_the_header_takes_a_line_per_grant_and_the_why_says_the_r
         companions = screen.recommendation.companions
         assert companions
         header = screen.query_one("#rec-header")
-        assert header.outer_size.height == 2 + len(companions)
+        title = screen.query_one("#rec-title")
+        assert title.outer_size.height <= 2
+        assert header.outer_size.height == title.outer_size.height + 1 + len(companions)
         why = text_of(screen.query_one("#rec-rationale", Static))
         for companion in companions:
             assert " ".join(companion.companion.why.split()) in " ".join(why.split())
             assert companion.summary in " ".join(why.split())
+
+
+async def test_with_nothing_to_check_the_advice_starts_on_its_first_line() -> None:
+    """No "Check before running" (nothing assumed): the summary is the first line of the
+    advice, not a blank line (the summary's margin separates it from that section)."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await walk_to(pilot, app, load_tree(), "no_oauth_session")
+        assert app.advice is not None and not app.advice.assumptions
+        report = screen.query_one(Report)
+        summary = screen.query_one("#rec-summary")
+        assert not screen.query_one("#rec-assumptions").display
+        assert summary.region.y == report.content_region.y
+        # with something to check, the section comes first and the summary after a blank line
+        await pilot.press("r")
+        await pilot.pause()
+        screen = await walk_to(pilot, app, load_tree(), "web_server_code")
+        summary = screen.query_one("#rec-summary")
+        check = screen.query_one("#rec-assumptions")
+        assert check.display and summary.region.y == check.region.bottom + 1
+
+
+async def test_at_80x24_every_shipped_title_is_shown_whole() -> None:
+    """The longest title of the shipped tree fits whole in the two lines a short terminal
+    gives it (it was cut to one line with an ellipsis, and shown whole nowhere)."""
+    tree = load_tree()
+    walks = walks_to_outcomes(tree)
+
+    def title_length(outcome_id: str) -> int:
+        outcome = tree.outcome(outcome_id)
+        assert outcome is not None
+        return len(outcome.title)
+
+    outcome_id = max(walks, key=title_length)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await walk_to(pilot, app, tree, outcome_id)
+        title = screen.query_one("#rec-title", Static)
+        assert title_length(outcome_id) > title.content_region.width  # needs two lines
+        lines = title.render_lines(title.content_region.reset_offset)
+        shown = " ".join("".join(seg.text for seg in line).strip() for line in lines)
+        assert " ".join(shown.split()) == screen.recommendation.outcome.title

@@ -10,6 +10,7 @@ import pytest
 from advisor.advice import SampleChoice, advise
 from advisor.core.errors import DiscoveryError, TreeError
 from advisor.samples.params import Assumption
+from advisor.tree.models import Tree
 from advisor.tui.prefs import load_theme, save_theme
 from advisor.tui.screens.recommendation import assumption_text
 from advisor.tui.state import (
@@ -21,7 +22,7 @@ from advisor.tui.state import (
     parse_parameters,
     path_lines,
 )
-from advisor.tui.text import CODE_STYLE, paragraphs, plain
+from advisor.tui.text import CODE_STYLE, FORM_FIELDS, paragraphs, plain, tui_words
 from support.tui import BROKEN
 
 
@@ -268,3 +269,48 @@ def test_the_theme_is_remembered_safely(tmp_path: Path, monkeypatch: pytest.Monk
     blocker.write_text("x")
     monkeypatch.setenv("GRANT_ADVISOR_CONFIG_DIR", str(blocker / "sub"))
     assert not save_theme("nord")  # cannot be written: not remembered, no error
+
+
+@pytest.mark.parametrize(
+    ("cli", "tui"),
+    [
+        (
+            "Point --issuer at the tenant and --scope at the resource's .default scope",
+            "Point the Issuer field (press e) at the tenant and the Scopes field at the "
+            "resource's .default scope",
+        ),
+        (
+            "pass --scope offline_access (with the others you need)",
+            "put offline_access in the Scopes field (press e) (with the others you need)",
+        ),
+        (
+            "set --audience to what the STS documents",
+            "set the Audience field (press e) to what the STS documents",
+        ),
+        ("pass --discover", "tick Discover (press e)"),
+        (  # a command to run stays as written
+            "then `grant-advisor sample refresh_token --client-auth none` shows each run",
+            "then `grant-advisor sample refresh_token --client-auth none` shows each run",
+        ),
+        (  # flags the form has no field for, and look-alikes, stay
+            "pass --token-endpoint if it has one; --issuer-url; x--scope",
+            "pass --token-endpoint if it has one; --issuer-url; x--scope",
+        ),
+    ],
+)
+def test_cli_flags_become_form_fields(cli: str, tui: str) -> None:
+    assert tui_words(cli) == tui
+
+
+def test_no_shipped_sample_note_speaks_cli_in_the_tui(shipped_tree: Tree) -> None:
+    """Every sample note and outcome note of the shipped tree, as the TUI shows it: no flag of
+    the parameters form outside a command in backticks."""
+    import re
+
+    texts = [o.sample.note for o in shipped_tree.outcomes if o.sample and o.sample.note]
+    texts += [note for q in shipped_tree.questions for c in q.choices for note in c.notes]
+    assert any("--issuer" in text for text in texts)  # there is something to translate
+    for text in texts:
+        outside = re.sub(r"`[^`\n]+`", "", tui_words(text))
+        for flag in FORM_FIELDS:
+            assert not re.search(rf"(?<![\w-]){flag}\b(?!-)", outside), (flag, text)

@@ -24,7 +24,7 @@ from textual.reactive import var
 from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Select, Static
 
 from advisor.advice import Advice, outcome_client_auth
-from advisor.core.vocabulary import LIBRARIES
+from advisor.core.vocabulary import LIBRARIES, sample_label
 from advisor.tui.messages import DiscoverRequested
 from advisor.tui.screens.dialog import Dialog
 from advisor.tui.state import (
@@ -122,12 +122,18 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="params-dialog", classes="dialog"):
-            yield Static(plain(("Sample parameters", "bold")), classes="dialog-title")
+            recommendation = self.advice.recommendation
+            has_sample = recommendation is not None and recommendation.outcome.sample is not None
+            title = "Sample parameters" if has_sample else "Parameters"
+            intro = (
+                "Empty fields use placeholders. Apply re-renders the samples."
+                if has_sample
+                else "This advice has no sample code: with Discover ticked, Apply checks it "
+                "against your authorization server."
+            )
+            yield Static(plain((title, "bold")), classes="dialog-title")
             with VerticalScroll(id="params-fields"):
-                yield Static(
-                    plain("Empty fields use placeholders. Apply re-renders the samples."),
-                    classes="field-label",
-                )
+                yield Static(plain(intro), classes="field-label")
                 for name, label in PARAMETER_FIELDS:
                     with Horizontal(classes="field-row"):
                         yield Label(label, classes="field-label")
@@ -173,7 +179,10 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
                     with Horizontal(classes="field-row"):
                         yield Label("Library" if index == 0 else "", classes="field-label")
                         yield Checkbox(
-                            plain(f"{library.language} sample with {library.name}"),
+                            plain(
+                                f"{sample_label(library.language, library_id)}: the "
+                                f"{library.language} sample built on {library.name}"
+                            ),
                             library_id in self.libraries,
                             id=f"param-library-{library_id}",
                             classes="param-library",
@@ -237,19 +246,10 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
         discover = self.query_one("#param-discover", Checkbox).value
         if discover and "issuer" not in parameters and "issuer" not in problems:
             problems["issuer"] = NEEDS_ISSUER
-        for name, _ in PARAMETER_FIELDS:
-            error = self.query_one(f"#{field_id(name)}-error", Static)
-            field = self.query_one(f"#{field_id(name)}", Input)
-            problem = problems.get(name)
-            error.update(plain(problem or ""))
-            error.display = problem is not None
-            field.set_class(problem is not None, "-invalid")
         general = self.query_one("#params-error", Static)
         general.display = False
         self._stop_waiting()
-        if problems:
-            first = next(name for name, _ in PARAMETER_FIELDS if name in problems)
-            self.query_one(f"#{field_id(first)}", Input).focus()
+        if self._show_problems(problems):
             return
         choices = list(self.query("#param-client-auth").results(Select))
         for choice in choices:
@@ -259,9 +259,13 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
             parameters["client_auth"] = self.client_auth  # not offered here: kept for later
         libraries = self._libraries()
         rejected = sample_parameter_problem(self.advice, parameters, self.template_dirs, libraries)
-        if rejected:
-            general.update(plain(("Not accepted: ", "bold"), rejected))
-            general.display = True
+        if rejected is not None:
+            field, message = rejected
+            if field in dict(PARAMETER_FIELDS):  # next to the field it is about
+                self._show_problems({field: message})
+            else:
+                general.update(plain(("Not accepted: ", "bold"), message))
+                general.display = True
             return
         if not discover:
             self.dismiss(AppliedParameters(parameters, libraries=libraries))
@@ -289,6 +293,21 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
             self.dismiss(applied)
         else:
             self._ready = applied  # dismissed when the form is back on top
+
+    def _show_problems(self, problems: Mapping[str, str]) -> bool:
+        """Show each field's problem under it (and clear the others), focus the first field
+        with one; whether there was any."""
+        for name, _ in PARAMETER_FIELDS:
+            error = self.query_one(f"#{field_id(name)}-error", Static)
+            field = self.query_one(f"#{field_id(name)}", Input)
+            problem = problems.get(name)
+            error.update(plain(problem or ""))
+            error.display = problem is not None
+            field.set_class(problem is not None, "-invalid")
+        first = next((name for name, _ in PARAMETER_FIELDS if name in problems), None)
+        if first is not None:
+            self.query_one(f"#{field_id(first)}", Input).focus()
+        return first is not None
 
     def _libraries(self) -> tuple[str, ...]:
         """The flavours ticked, and those chosen before that this outcome does not offer."""

@@ -43,7 +43,7 @@ from advisor.tui.messages import Back, ParamsChanged, Restart
 from advisor.tui.screens.export import ExportScreen
 from advisor.tui.screens.parameters import AppliedParameters, ParametersScreen
 from advisor.tui.state import clipboard_is_known, default_export_name, path_lines
-from advisor.tui.text import paragraphs, plain
+from advisor.tui.text import paragraphs, plain, tui_words
 from advisor.tui.widgets.breadcrumb import Breadcrumb
 from advisor.tui.widgets.footer import KeyFooter
 
@@ -90,7 +90,7 @@ def assumption_text(assumption: Assumption, params: SampleParams | None = None) 
             return assumption.what  # discovery ran: the statement says what it found
     elif assumption.fix is not None:
         return assumption.what  # a flag the TUI has no key for: say what to check, only
-    return f"{assumption.what}: {fix}" if fix else assumption.text
+    return f"{assumption.what}: {fix}" if fix else tui_words(assumption.text)
 
 
 _HIGHLIGHTED: dict[tuple[str, str], Content] = {}
@@ -151,7 +151,7 @@ class SamplesBox(Vertical):
 
     ALLOW_MAXIMIZE = True
     TITLE: ClassVar[str] = "Sample code"
-    HINT: ClassVar[str] = "←→ tabs · ↑↓ scroll · w wrap · z zoom"
+    HINT: ClassVar[str] = "[ ] samples · ↑↓ scroll · w wrap · z zoom"
 
 
 Panel = Report | SamplesBox
@@ -308,6 +308,7 @@ class RecommendationScreen(Screen[None]):
     def _show_check(self, advice: Advice) -> None:
         items = [plain(assumption_text(a, advice.params)) for a in advice.assumptions]
         self._fill("rec-assumptions", items, "!")
+        self.set_class(not items, "-nothing-to-check")  # the summary then starts at the top
 
     def _show_summary(self, advice: Advice) -> None:
         self.query_one("#rec-summary", Static).update(
@@ -355,7 +356,7 @@ class RecommendationScreen(Screen[None]):
         self._fill("rec-avoid", items, "✗")
 
     def _show_notes(self, advice: Advice) -> None:
-        self._fill("rec-notes", [plain(n) for n in self.recommendation.notes], "•")
+        self._fill("rec-notes", [plain(tui_words(n)) for n in self.recommendation.notes], "•")
 
     def _show_alternatives(self, advice: Advice) -> None:
         items = [
@@ -373,7 +374,7 @@ class RecommendationScreen(Screen[None]):
 
     def _show_samples(self, advice: Advice) -> None:
         # The advice's note: it names the client authentication the samples really use.
-        notes = [paragraphs(advice.sample_note)] if advice.sample_note else []
+        notes = [paragraphs(tui_words(advice.sample_note))] if advice.sample_note else []
         self._fill("rec-sample-note", notes, "")
 
     def _fill(self, widget_id: str, items: list[Text], marker: str) -> None:
