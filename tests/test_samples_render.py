@@ -697,3 +697,30 @@ def test_assumptions_name_the_field_they_concern() -> None:
         ("issuer", "insecure", None),
         ("client_id", "placeholder", "pass --client-id"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("redirect_uri", "warned"),
+    [
+        ("http://portal.example.org/callback", True),
+        ("HTTP://Portal.Example.org/callback", True),
+        ("http://10.0.0.5:8080/callback", True),  # a private address is still a network
+        ("https://portal.example.org/callback", False),
+        ("http://127.0.0.1:8000/callback", False),  # loopback: the code never leaves the host
+        ("http://[::1]:8000/callback", False),
+        ("com.example.app:/callback", False),  # a private-use scheme (RFC 8252 §7.1)
+    ],
+)
+def test_a_plain_http_redirect_uri_off_the_host_is_flagged(redirect_uri: str, warned: bool) -> None:
+    """The authorization code travels in the redirect: over plain http to another host it
+    crosses the network in clear (RFC 6749 §3.1.2.1). Said in "Check before running", as the
+    plain-http issuer is; the sample still renders (a local test may need it)."""
+    params = SampleParams(issuer="https://login.example.org", redirect_uri=redirect_uri)
+    notes = [a for a in params.assumptions(()) if a.field == "redirect_uri"]
+    assert bool(notes) is warned
+    if warned:
+        (note,) = notes
+        assert note.kind == "insecure" and "RFC 6749 §3.1.2.1" in note.text
+    sample = render_sample("authorization_code_web", "python", params)
+    assert (redirect_uri in sample.code) or (repr(redirect_uri) in sample.code)
+    assert any(a.field == "redirect_uri" for a in sample.assumptions) is warned

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from typing import Any, Final, Literal
+from urllib.parse import urlsplit
 
-from advisor.core.fields import check_parameters
+from advisor.core.fields import check_parameters, is_loopback_host
 from advisor.core.vocabulary import ENDPOINTS
 
 PLACEHOLDER_ISSUER: Final = "https://auth.example.com"
@@ -119,6 +120,19 @@ class SampleParams:
                     kind="insecure",
                 )
             )
+        if self.redirect_uri is not None and self.redirect_uri.lower().startswith("http://"):
+            host = urlsplit(self.redirect_uri).hostname or ""
+            if not is_loopback_host(host):
+                notes.append(
+                    Assumption(
+                        f"redirect URI {self.redirect_uri} uses plain http: the authorization "
+                        "code would cross the network unencrypted; use https (RFC 6749 "
+                        "§3.1.2.1), or a loopback address for an app on the user's device "
+                        "(RFC 8252 §7.3)",
+                        field="redirect_uri",
+                        kind="insecure",
+                    )
+                )
         if self.client_id == PLACEHOLDER_CLIENT_ID:
             notes.append(
                 Assumption(

@@ -452,9 +452,13 @@ class GrantAdvisorApp(App[None]):
         for command in super().get_system_commands(screen):
             # Textual's Keys panel duplicates ours (and squeezes the layout), Maximize is our
             # Zoom, and its Screenshot goes to a Downloads folder without saying why it failed.
-            if command.title in ("Theme", "Quit"):
+            if command.title == "Theme":
                 yield command
-        yield SystemCommand("Keys", "List every key (?)", self.action_help)
+            elif command.title == "Quit":
+                yield SystemCommand(
+                    command.title, f"{command.help} (key: ctrl+q)", command.callback
+                )
+        yield SystemCommand("Keys", "List every key (key: ? or f1)", self.action_help)
         yield SystemCommand(
             "Screenshot",
             f"Save an SVG picture of the screen in {Path.cwd()}",
@@ -485,16 +489,19 @@ class GrantAdvisorApp(App[None]):
 
 
 def binding_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
-    """A palette command for each key the screen shows in its footer and allows now: the
-    footer's name, and the key in the help text."""
+    """A palette command for each key of the screen that it allows now, those the footer
+    leaves out too (Previous sample): the footer's name, and the key as the keys list writes
+    it in the help text."""
+    from advisor.tui.screens.help import key_names
+
     for binding in screen.BINDINGS:
-        if not isinstance(binding, Binding) or not binding.show or not binding.description:
+        if not isinstance(binding, Binding) or not binding.description:
             continue
         if binding.action.startswith("choose("):
             continue  # a number per choice: not a command
         if screen.check_action(binding.action.partition("(")[0], ()) is not True:
             continue
-        key = binding.key_display or binding.key.split(",")[0]
+        key = binding.key_display or key_names(binding)[0]
         yield SystemCommand(
             binding.description,
             f"{binding.tooltip or binding.description} (key: {key})",

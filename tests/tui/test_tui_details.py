@@ -103,3 +103,20 @@ async def test_the_flow_line_names_what_it_replaces(outcome: str, instead_of: st
         line = shown(app, "#rec-flow").plain
         assert INSTEAD[instead_of] in line
         assert not line.endswith(f"the {instead_of}")
+
+
+async def test_a_number_without_a_choice_says_so() -> None:
+    """A number key past the last choice answers nothing, rings and says why (a bell alone is
+    easy to miss, and in typed-ahead keys the next number answers the same question)."""
+    app = tui_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        assert choose_key(app) == "1-2"
+        assert app.session is not None
+        steps = len(app.session.steps)
+        await pilot.press("7")
+        await pilot.pause()
+        assert len(app.session.steps) == steps  # not answered
+        messages = [n.message for n in app._notifications]
+        assert messages == ["No choice 7 here: 1-2 picks one."]

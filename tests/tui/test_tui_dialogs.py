@@ -15,13 +15,12 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, Static
 from textual.widgets._footer import FooterKey
 
-from advisor.tree.loader import load_tree
 from advisor.tui.screens.confirm import ConfirmScreen
 from advisor.tui.screens.export import ExportScreen
 from advisor.tui.screens.parameters import ParametersScreen
 from advisor.tui.screens.recommendation import RecommendationScreen
 from advisor.tui.widgets.footer import KeyFooter
-from support.tui import make_app, tui_app, walk_to
+from support.tui import tui_app
 
 UNREACHABLE = "http://127.0.0.1:9"
 """The discard port: nothing listens there, so discovery fails at once."""
@@ -230,31 +229,3 @@ async def test_every_parameter_field_can_be_reached_at_80x24() -> None:
         await pilot.pause(0.3)
         assert fields.region.contains_region(last.region), (fields.region, last.region)
         assert last.region.bottom <= bottom.region.y, (last.region, bottom.region)
-
-
-async def test_a_value_one_sample_refuses_is_shown_next_to_its_field() -> None:
-    """A redirect URI the native app's sample cannot use (RFC 8252 wants a loopback IP
-    literal) passes the field's own check; the sample's refusal then goes under the Redirect
-    URI field, which gets the focus, and the dialog keeps what was typed."""
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await walk_to(pilot, app, load_tree(), "cli_loopback")
-        await pilot.press("e")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, ParametersScreen)
-        field = form.query_one("#param-redirect-uri", Input)
-        field.value = "https://app.example.com/cb"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert app.screen is form
-        error = form.query_one("#param-redirect-uri-error", Static)
-        assert error.display and "loopback redirect URI" in text_of(error)
-        assert field.has_class("-invalid") and form.focused is field
-        assert not form.query_one("#params-error").display
-        assert field.value == "https://app.example.com/cb"
-        field.value = "http://127.0.0.1:8765/callback"  # accepted: the error goes
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, RecommendationScreen)
-        assert app.parameters["redirect_uri"] == "http://127.0.0.1:8765/callback"

@@ -54,12 +54,23 @@ async def test_palette_names_are_the_footer_names(where: str) -> None:
         shown = footer_names(app) - {"Choose", "Keys", "palette"}
         assert shown <= set(commands), shown - set(commands)
         assert list(commands).count("Keys") == 1
-        assert commands["Keys"] == "List every key (?)"  # ours, not Textual's panel
+        assert commands["Keys"] == "List every key (key: ? or f1)"  # ours, not Textual's panel
         for textual_only in ("Maximize", "Minimize", "Export Markdown", "Edit parameters"):
             assert textual_only not in commands
         if where == "recommendation":
             assert {"Export", "Parameters", "Zoom", "Copy sample", "Save sample"} <= set(commands)
             assert "(key: s)" in commands["Export"]
+            # keys the footer leaves out are commands too, and every key is written as the
+            # keys list writes it (esc, [, not escape, left_square_bracket)
+            assert "(key: [)" in commands["Previous sample"]
+            assert "(key: esc)" in commands["Back"]
+        assert "(key: ctrl+q)" in commands["Quit"]
+        keyless = {"Theme", "Screenshot"}  # commands without a key
+        assert all(
+            "(key: " in help and "escape" not in help and "square" not in help
+            for title, help in commands.items()
+            if title not in keyless
+        ), commands
 
 
 async def test_keys_from_the_palette_is_the_keys_list() -> None:

@@ -246,9 +246,16 @@ async def test_parameters_the_engine_rejects_show_its_message() -> None:
         await set_fields(pilot, {"param-redirect-uri": "https://app.example.com/callback"})
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, ParametersScreen)
-        assert "loopback redirect URI must be http://127.0.0.1" in shown(app, "#params-error")
-        app.screen.query_one("#param-redirect-uri", Input).value = "http://127.0.0.1:8765/cb"
+        form = app.screen
+        assert isinstance(form, ParametersScreen)
+        # the sample's refusal goes under the field it is about, which gets the focus
+        error = "#param-redirect-uri-error"
+        assert "loopback redirect URI must be http://127.0.0.1" in shown(app, error)
+        field = form.query_one("#param-redirect-uri", Input)
+        assert field.has_class("-invalid") and form.focused is field
+        assert field.value == "https://app.example.com/callback"
+        assert not form.query_one("#params-error").display
+        field.value = "http://127.0.0.1:8765/cb"
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, RecommendationScreen)

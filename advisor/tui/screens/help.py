@@ -60,6 +60,11 @@ EXTRA: dict[type[Screen[Any]], tuple[tuple[str, str], ...]] = {
 }
 
 
+def key_names(binding: Binding) -> list[str]:
+    """``binding``'s keys as the keys list writes them (``esc``, ``[``, ``ctrl+s``)."""
+    return [_KEY_NAMES.get(k.strip(), k.strip()) for k in binding.key.split(",")]
+
+
 def binding_rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
     """``(keys, description)`` per action description, merging keys that do the same.
 
@@ -76,9 +81,7 @@ def binding_rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
         if not isinstance(binding, Binding) or not binding.description:
             continue
         name = binding.description
-        keys.setdefault(name, []).extend(
-            _KEY_NAMES.get(k.strip(), k.strip()) for k in binding.key.split(",")
-        )
+        keys.setdefault(name, []).extend(key_names(binding))
         bindings_per[name] = bindings_per.get(name, 0) + 1
         if binding.key_display:
             display.setdefault(name, binding.key_display)

@@ -161,8 +161,20 @@ class WalkScreen(Screen[None]):
 
     def action_choose(self, number: int) -> None:
         question = self.session.current_question if self.session else None
-        if question is None or not 1 <= number <= len(question.choices):
+        if question is None:
             self.app.bell()
+            return
+        if not 1 <= number <= len(question.choices):
+            # Said, not only rung: a bell is easy to miss, and in a burst of typed-ahead keys
+            # the next one answers this question instead.
+            self.app.bell()
+            key = NUMBER_KEYS[number - 1]
+            self.notify(
+                f"No choice {key} here: {number_keys(len(question.choices))} picks one.",
+                severity="warning",
+                timeout=3,
+                markup=False,
+            )
             return
         self.post_message(Answered(question.id, question.choices[number - 1].id))
 
