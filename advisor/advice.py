@@ -511,7 +511,9 @@ def tailor(
 
     recognised = recognise(metadata.issuer, metadata.document)
     facts = recognised.facts(flow) if recognised is not None and flow is not None else ()
-    params, notes = _tailor_scopes(params, template, default, metadata, recognised, facts)
+    params, notes = _tailor_scopes(
+        params, template, default, metadata, recognised, facts, refresh_token
+    )
     if recognised is not None:
         notes += _effect_notes(params, template, flow, recognised, facts)
     return Tailoring(template, params, tuple(notes))
@@ -540,13 +542,17 @@ def _tailor_scopes(
     metadata: ServerMetadata,
     recognised: Recognition | None,
     facts: Sequence[Fact],
+    refresh_token: bool = True,
 ) -> tuple[SampleParams, list[str]]:
     notes: list[str] = []
+    # offline_access asks for a refresh token: a provider's need for it (Entra ID, Okta,
+    # Auth0) is no reason to request one when the advice comes without it.
     needed = {
         scope: fact
         for fact in facts
         if fact.sample_effect is not None
         for scope in fact.sample_effect.scopes_add
+        if refresh_token or scope != "offline_access"
     }
     name = recognised.profile.name if recognised is not None else ""
     certain = recognised is not None and recognised.certain

@@ -433,6 +433,7 @@ def _read_answers_file(path: str) -> Recorded:
         AnswerError: the file is not one of those, or holds a value of the wrong kind.
     """
     from advisor.core.errors import AnswerError, TreeError, TreeValidationError
+    from advisor.core.fields import shown
     from advisor.exports.markdown import extract_answers_block
     from advisor.tree.loader import read_text
     from advisor.tree.yamlsafe import parse
@@ -463,7 +464,8 @@ def _read_answers_file(path: str) -> Recorded:
                 isinstance(lib, str) and lib in LIBRARIES for lib in listed
             ):
                 raise AnswerError(
-                    f"{path}: libraries must be a list of {', '.join(LIBRARIES)}, not {listed!r}"
+                    f"{path}: libraries must be a list of {', '.join(LIBRARIES)}, "
+                    f"not {shown(listed)}"
                 )
             libraries = tuple(listed)
         data = data["answers"]

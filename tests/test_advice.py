@@ -167,3 +167,34 @@ def test_a_sample_asks_for_a_refresh_token_only_when_the_advice_comes_with_one(
         SampleChoice("authorization_code_web", "authorization_code"), {}, languages=["python"]
     )
     assert "offline_access" in _scope_line(direct.samples["python"].code)
+
+
+@pytest.mark.parametrize(
+    "issuer",
+    [
+        "https://tenant.auth0.com/",
+        "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0",
+        "https://acme.okta.com",
+    ],
+)
+def test_a_provider_that_needs_offline_access_for_refresh_tokens_adds_it_only_with_one(
+    shipped_tree: Tree, issuer: str
+) -> None:
+    """After discovery, a provider documented to need offline_access for refresh tokens gets
+    it added to the default scope: only when the advice comes with a refresh token."""
+    document = {
+        "issuer": issuer,
+        "authorization_endpoint": f"{issuer.rstrip('/')}/authorize",
+        "token_endpoint": f"{issuer.rstrip('/')}/oauth/token",
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "code_challenge_methods_supported": ["S256"],
+    }
+    server = ServerMetadata(issuer, MappingProxyType(document), f"{issuer}/.well-known/x")
+    walks = _walks(shipped_tree)
+    web = advise(walks["web_server_code"], {"issuer": issuer}, languages=["python"],
+                 metadata=server, strict=False)  # fmt: skip
+    native = advise(walks["native_app"], {"issuer": issuer}, languages=["python"],
+                    metadata=server, strict=False)  # fmt: skip
+    assert "offline_access" not in _scope_line(web.samples["python"].code)
+    assert not any("offline_access" in a.text for a in web.assumptions)
+    assert "offline_access" in _scope_line(native.samples["python"].code)

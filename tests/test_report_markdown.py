@@ -188,3 +188,28 @@ def test_a_recorded_library_that_is_not_one_is_one_line(
     out, err = capsys.readouterr()
     assert out == ""
     assert len(err.strip().splitlines()) == 1 and "libraries must be a list of" in err
+
+
+def test_a_report_with_crlf_line_endings_replays(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A report saved on Windows (or checked out with autocrlf) replays as it was written."""
+    first = report(["ask", *WEB_APP, *PARAMS, "--library", "authlib"], capsys)
+    saved = tmp_path / "crlf.md"
+    saved.write_bytes(first.replace("\n", "\r\n").encode("utf-8"))
+    assert report(["ask", "--answers-file", str(saved)], capsys) == first
+
+
+def test_a_value_holding_the_replay_marker_does_not_hide_the_replay_block(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The replay block ends every report: a client id quoted earlier in the report (in the
+    samples) that holds the marker's text is not taken for it."""
+    from advisor.exports.markdown import ANSWERS_MARKER
+
+    argv = ["ask", *WEB_APP, "--client-id", ANSWERS_MARKER, "--lang", "python"]
+    first = report(argv, capsys)
+    assert first.count(ANSWERS_MARKER) >= 2
+    saved = tmp_path / "marker.md"
+    saved.write_text(first, encoding="utf-8")
+    assert report(["ask", "--answers-file", str(saved), "--lang", "python"], capsys) == first

@@ -708,6 +708,7 @@ def test_assumptions_name_the_field_they_concern() -> None:
         ("https://portal.example.org/callback", False),
         ("http://127.0.0.1:8000/callback", False),  # loopback: the code never leaves the host
         ("http://[::1]:8000/callback", False),
+        ("http://[::ffff:127.0.0.1]:8000/callback", False),  # IPv4-mapped loopback
         ("com.example.app:/callback", False),  # a private-use scheme (RFC 8252 §7.1)
     ],
 )
@@ -716,8 +717,12 @@ def test_a_plain_http_redirect_uri_off_the_host_is_flagged(redirect_uri: str, wa
     crosses the network in clear (RFC 6749 §3.1.2.1). Said in "Check before running", as the
     plain-http issuer is; the sample still renders (a local test may need it)."""
     params = SampleParams(issuer="https://login.example.org", redirect_uri=redirect_uri)
-    notes = [a for a in params.assumptions(()) if a.field == "redirect_uri"]
+    notes = [
+        a for a in params.assumptions(("authorization_endpoint",)) if a.field == "redirect_uri"
+    ]
     assert bool(notes) is warned
+    # a flow without a redirect never sends the code there: nothing to say
+    assert not [a for a in params.assumptions(("token_endpoint",)) if a.field == "redirect_uri"]
     if warned:
         (note,) = notes
         assert note.kind == "insecure" and "RFC 6749 §3.1.2.1" in note.text

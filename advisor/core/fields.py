@@ -38,20 +38,27 @@ def shown(value: object) -> str:
 
 
 def is_loopback_host(host: str) -> bool:
-    """True for ``localhost``, 127.0.0.0/8 and ``::1`` (brackets allowed)."""
+    """True for ``localhost``, 127.0.0.0/8, ``::1`` and IPv4-mapped 127.0.0.0/8 (brackets
+    allowed)."""
     host = host.strip("[]").lower()
     if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def _url_parts(name: str, url: str) -> tuple[urllib.parse.SplitResult | None, str | None]:
     """``url`` split, or the problem that stops it being split."""
     if _CONTROL.search(url) or any(c.isspace() for c in url):
         return None, f"{name} {shown(url)} contains spaces or control characters"
+    if "\\" in url:
+        # Not a URL character (RFC 3986 §2); browsers read it as "/", so the host they see
+        # is not the one parsed here (http://evil.example\@127.0.0.1/ goes to evil.example).
+        return None, f"{name} {shown(url)} contains a backslash, which a URL cannot hold"
     try:
         parts = urllib.parse.urlsplit(url)
         parts.port  # noqa: B018  (raises ValueError on a bad port)
@@ -110,6 +117,11 @@ def redirect_uri_problem(uri: str) -> str | None:
         )
     if parts.fragment or "#" in uri:
         return f"redirect URI {shown(uri)} must not contain a fragment (RFC 6749 §3.1.2)"
+    if parts.scheme.lower() in ("http", "https") and (
+        not uri[len(parts.scheme) + 1 :].startswith("//") or not parts.hostname
+    ):
+        # http:host/cb and http:/host/cb have no authority here, but a browser goes to host.
+        return f"redirect URI {shown(uri)} needs a host: {parts.scheme.lower()}://host/path"
     return None
 
 

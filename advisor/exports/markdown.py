@@ -330,17 +330,23 @@ def link_url(url: str) -> str:
 
 
 def extract_answers_block(text: str) -> str | None:
-    """The YAML of the answers block in a report, or None when there is none."""
-    start = text.find(ANSWERS_MARKER)
-    if start < 0:
+    """The YAML of the answers block in a report, or None when there is none.
+
+    The block is the marker on a line of its own, then a fenced block. Line endings may be
+    CRLF (a report saved on Windows, or checked out with autocrlf). The last such block
+    counts: it ends every report, and a value quoted in the report (a client id in a sample,
+    or in the block itself) may hold the marker's text.
+    """
+    text = text.replace("\r\n", "\n")
+    found = None
+    for marker in re.finditer(rf"(?m)^{re.escape(ANSWERS_MARKER)}[ \t]*\n", text):
+        fence_match = re.match(r"\n*(`{3,})[^\n]*\n", text[marker.end() :])
+        if fence_match:
+            found = marker.end() + fence_match.end(), fence_match.group(1)
+    if found is None:
         return None
-    rest = text[start + len(ANSWERS_MARKER) :].lstrip("\n")
-    fence_match = re.match(r"(`{3,})[^\n]*\n", rest)
-    if not fence_match:
-        return None
-    fence = fence_match.group(1)
-    body_start = fence_match.end()
-    end = rest.find("\n" + fence, body_start - 1)
+    body_start, fence = found
+    end = text.find("\n" + fence, body_start - 1)
     if end < 0:
         return None
-    return rest[body_start:end]
+    return text[body_start:end]

@@ -120,7 +120,12 @@ class SampleParams:
                     kind="insecure",
                 )
             )
-        if self.redirect_uri is not None and self.redirect_uri.lower().startswith("http://"):
+        redirects = "authorization_endpoint" in used  # (a flow without one ignores the URI)
+        if (
+            redirects
+            and self.redirect_uri is not None
+            and self.redirect_uri.lower().startswith("http://")
+        ):
             host = urlsplit(self.redirect_uri).hostname or ""
             if not is_loopback_host(host):
                 notes.append(
