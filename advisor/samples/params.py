@@ -19,10 +19,14 @@ PLACEHOLDER_ISSUER: Final = "https://auth.example.com"
 PLACEHOLDER_CLIENT_ID: Final = "YOUR_CLIENT_ID"
 
 
-AssumptionKind = Literal["placeholder", "insecure", "derived", "not_discovered", "default", "other"]
+AssumptionKind = Literal[
+    "placeholder", "insecure", "derived", "not_discovered", "default", "set_aside", "other"
+]
 """What kind of thing a sample assumes: a placeholder value, an issuer on plain http, an
 endpoint derived from the issuer (``derived``; ``not_discovered`` after discovery found none), a
-template's default value, or anything else (a language the recommendation has no sample in)."""
+template's default value, a value the user gave that this sample cannot use (``set_aside``:
+the TUI keeps it for other outcomes), or anything else (a language the recommendation has no
+sample in)."""
 
 
 @dataclass(frozen=True, slots=True)

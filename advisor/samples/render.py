@@ -245,10 +245,14 @@ def _check(params: SampleParams) -> None:
     params.validate()  # URLs, scopes, ids, client auth, interval: refuses every control char
 
 
-def _context(
-    template: str, language: str, params: SampleParams, library: str | None = None
-) -> tuple[dict[str, object], Any]:
-    _check(params)
+def check_template_parameters(template: str, params: SampleParams) -> None:
+    """The rules of one sample template on values that are valid in themselves: the client
+    authentications it can be rendered with, a loopback redirect URI for a native app.
+
+    Raises:
+        ParameterError: with :attr:`~advisor.core.errors.ParameterError.field` set to the
+            ``SampleParams`` field at fault (``client_auth``, ``redirect_uri``).
+    """
     info = TEMPLATES.get(template)
     if info is not None:
         client_auth = params.client_auth or info.client_auth[0]
@@ -258,11 +262,8 @@ def _context(
                 f"it supports {', '.join(info.client_auth)}",
                 field="client_auth",
             )
-        scope = " ".join(params.scopes) or info.default_scope
         redirect_uri = params.redirect_uri or info.default_redirect_uri
     else:
-        client_auth = params.client_auth or "client_secret_basic"
-        scope = " ".join(params.scopes)
         redirect_uri = params.redirect_uri
     if template == "authorization_code_loopback" and not re.match(
         r"^http://127\.0\.0\.1(:\d{1,5})?/", redirect_uri or ""
@@ -272,6 +273,22 @@ def _context(
             "(RFC 8252 §7.3, §8.3: an IP literal, not localhost)",
             field="redirect_uri",
         )
+
+
+def _context(
+    template: str, language: str, params: SampleParams, library: str | None = None
+) -> tuple[dict[str, object], Any]:
+    _check(params)
+    check_template_parameters(template, params)
+    info = TEMPLATES.get(template)
+    if info is not None:
+        client_auth = params.client_auth or info.client_auth[0]
+        scope = " ".join(params.scopes) or info.default_scope
+        redirect_uri = params.redirect_uri or info.default_redirect_uri
+    else:
+        client_auth = params.client_auth or "client_secret_basic"
+        scope = " ".join(params.scopes)
+        redirect_uri = params.redirect_uri
     context: dict[str, object] = {
         "template": template,
         "language": language,

@@ -45,7 +45,7 @@ from advisor.session import Session
 from advisor.tui import messages
 from advisor.tui.prefs import load_theme, save_theme
 from advisor.tui.screens.walk import WalkScreen
-from advisor.tui.state import Discovery, applicable, discover_metadata, load_tree, one_line
+from advisor.tui.state import Discovery, advice_for, discover_metadata, load_tree, one_line
 from advisor.tui.typeahead import KeyQueue
 
 if TYPE_CHECKING:
@@ -221,7 +221,7 @@ class GrantAdvisorApp(App[None]):
         if self.session is None or not self.session.is_complete:
             return
         self.advice = self._advise(self.session)
-        self.recommendation_screen().show(self.advice)
+        self.recommendation_screen().show(self.advice, from_top=True)
 
     def _advise(self, session: Session) -> Advice:
         """The advice for ``session``: the call ``ask`` makes, with what the user set here
@@ -235,18 +235,8 @@ class GrantAdvisorApp(App[None]):
             and ahead[2] == self.libraries
         ):
             return ahead[3]
-        from advisor.advice import advise
-
-        parameters, libraries = applicable(
-            session.outcome, self.parameters, self.libraries, self.template_dirs
-        )
-        return advise(
-            session,
-            parameters,
-            libraries=libraries,
-            template_dirs=self.template_dirs,
-            metadata=self.metadata,
-            strict=False,
+        return advice_for(
+            session, self.parameters, self.libraries, self.metadata, self.template_dirs
         )
 
     def _prepare_outcomes(self, session: Session) -> None:
@@ -283,7 +273,6 @@ class GrantAdvisorApp(App[None]):
         """(In a worker thread.) What :meth:`_prepare_outcomes` says; pure engine calls."""
         from textual.worker import get_current_worker
 
-        from advisor.advice import advise
         from advisor.tui.screens.recommendation import highlighted
 
         worker = get_current_worker()
@@ -293,17 +282,7 @@ class GrantAdvisorApp(App[None]):
             if worker.is_cancelled:
                 return
             complete = session.answer(choice)
-            applied, flavours = applicable(
-                complete.outcome, parameters, libraries, self.template_dirs
-            )
-            advice = advise(
-                complete,
-                applied,
-                libraries=flavours,
-                template_dirs=self.template_dirs,
-                metadata=metadata,
-                strict=False,
-            )
+            advice = advice_for(complete, parameters, libraries, metadata, self.template_dirs)
             self._ahead[complete.answers] = (parameters, metadata, libraries, advice)
             for sample in list(advice.samples.values())[:1]:
                 highlighted(sample.code, sample.language)

@@ -23,7 +23,9 @@ from advisor.core.termsafe import clean
 
 if TYPE_CHECKING:
     from advisor.advice import Advice
+    from advisor.samples.params import Assumption
     from advisor.server.model import ServerMetadata
+    from advisor.session import Session
     from advisor.tree.loader import LoadedTree
     from advisor.tree.models import Outcome
 
@@ -183,6 +185,75 @@ def applicable(
             del applied["client_auth"]
     offered = offered_libraries(outcome, template_dirs)
     return applied, tuple(library for library in libraries if library in offered)
+
+
+def set_aside(
+    outcome: Outcome | None, parameters: Mapping[str, Any]
+) -> tuple[dict[str, Any], tuple[Assumption, ...]]:
+    """``parameters`` without the values ``outcome``'s sample refuses (set on another
+    outcome, e.g. an https redirect URI that a native app's loopback sample cannot use), and
+    one note per value set aside, for "Check before running". The form refuses such a value
+    when it is typed for this outcome (:func:`sample_parameter_problem`); one carried over from
+    another is kept for the outcomes that take it.
+
+    Returns:
+        ``(parameters, notes)``: a copy without the refused values, and what was set aside.
+    """
+    from advisor.samples.params import Assumption, SampleParams
+    from advisor.samples.render import check_template_parameters
+
+    applied = dict(parameters)
+    notes: list[Assumption] = []
+    sample = outcome.sample if outcome is not None else None
+    while sample is not None:
+        try:
+            check_template_parameters(sample.template, SampleParams().with_values(**applied))
+        except ParameterError as exc:
+            if exc.field is None or exc.field not in applied:
+                break  # not a value the user gave: the samples show the error
+            value = applied.pop(exc.field)
+            notes.append(
+                Assumption(
+                    f"your {exc.field.replace('_', ' ')} {value} is not used here "
+                    f"({one_line(str(exc))}); it is kept for other recommendations",
+                    field=exc.field,
+                    kind="set_aside",
+                )
+            )
+            continue
+        break
+    return applied, tuple(notes)
+
+
+def advice_for(
+    session: Session,
+    parameters: Mapping[str, Any],
+    libraries: Sequence[str] = (),
+    metadata: ServerMetadata | None = None,
+    template_dirs: Sequence[Path] = (),
+) -> Advice:
+    """The advice the TUI shows for ``session``: the call ``ask`` makes
+    (:func:`advisor.advice.advise`), with what the user set that applies to this outcome
+    (:func:`applicable`, :func:`set_aside`; what was set aside is said first in the
+    assumptions), and rendering problems shown with the samples instead of raised."""
+    from dataclasses import replace
+
+    from advisor.advice import advise
+
+    outcome = session.outcome
+    applied, flavours = applicable(outcome, parameters, libraries, template_dirs)
+    applied, aside = set_aside(outcome, applied)
+    advice = advise(
+        session,
+        applied,
+        libraries=flavours,
+        template_dirs=template_dirs,
+        metadata=metadata,
+        strict=False,
+    )
+    if aside:
+        advice = replace(advice, assumptions=(*aside, *advice.assumptions))
+    return advice
 
 
 def sample_parameter_problem(

@@ -18,7 +18,11 @@ from advisor.tree.loader import load_tree
 from advisor.tree.models import Tree
 from advisor.tui.screens.export import ExportScreen
 from advisor.tui.screens.parameters import ParametersScreen
-from advisor.tui.screens.recommendation import RecommendationScreen, sample_for
+from advisor.tui.screens.recommendation import (
+    RecommendationScreen,
+    assumption_text,
+    sample_for,
+)
 from advisor.tui.state import applicable, offered_libraries
 from advisor.tui.widgets.footer import KeyFooter
 from support.tui import make_app, walk_to, walks_to_outcomes
@@ -228,3 +232,31 @@ async def test_without_rendered_samples_the_sample_keys_go() -> None:
         keys = {k.key for k in screen.query_one(KeyFooter).query(FooterKey) if k.display}
         assert {"c", "f", "w", "right_square_bracket"}.isdisjoint(keys)
         assert {"e", "s"} <= keys
+
+
+async def test_a_value_another_outcome_took_is_set_aside_and_said() -> None:
+    """An https redirect URI set for a web app, then a command-line tool (its sample must use
+    a loopback one): the sample renders with its own default, "Check before running" says
+    first that the value is not used here and which key changes it, and the web app gets the
+    value again."""
+    tree = load_tree()
+    app = make_app()
+    app.parameters = {"redirect_uri": "https://app.example.com/cb"}
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await walk_to(pilot, app, tree, "cli_loopback")
+        advice = app.advice
+        assert advice is not None and advice.sample_error is None and advice.samples
+        first = advice.assumptions[0]
+        assert first.kind == "set_aside" and first.field == "redirect_uri"
+        assert "https://app.example.com/cb is not used here" in first.text
+        shown = assumption_text(first, advice.params)
+        assert shown.endswith(": press e to change it")
+        assert screen.has_samples
+        assert app.parameters == {"redirect_uri": "https://app.example.com/cb"}  # kept
+        await pilot.press("r")
+        await pilot.pause()
+        await walk_to(pilot, app, tree, "web_server_code")
+        advice = app.advice
+        assert advice is not None
+        assert advice.params.redirect_uri == "https://app.example.com/cb"
+        assert not any(a.kind == "set_aside" for a in advice.assumptions)

@@ -464,7 +464,7 @@ async def test_zoom_the_report_or_the_samples() -> None:
         assert screen.maximized is screen.query_one("#report")
         await pilot.press("z")
         assert screen.maximized is None
-        screen.query_one("#samples").query_one("Tabs").focus()
+        screen.query_one(".code-scroll").focus()
         await pilot.press("z")
         assert screen.maximized is screen.query_one("#samples-box")
         await pilot.press("escape")  # leaves the zoom first, without going back

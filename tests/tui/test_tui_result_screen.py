@@ -113,6 +113,37 @@ async def test_switching_samples_keeps_the_focus_on_the_code(
         assert (screen.maximized is samples) == zoomed
 
 
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+async def test_where_the_title_says_arrows_scroll_they_scroll(size: tuple[int, int]) -> None:
+    """Tab from the advice: the path of answers (the title says the arrows move through it),
+    then the code (they scroll it); the tab strip takes no focus (the title said "↑↓ scroll"
+    there, and they did nothing)."""
+    app = make_app()  # the shipped tree: long advice and long samples
+    async with app.run_test(size=size) as pilot:
+        screen = await walk_to(pilot, app, load_tree(), "web_server_code")
+        report, samples = screen.query_one(Report), screen.query_one(SamplesBox)
+        seen = []
+        for _ in range(4):
+            await pilot.press("tab")
+            await pilot.pause()
+            focused = screen.focused
+            assert focused is not None
+            assert focused.__class__.__name__ != "Tabs"
+            seen.append(focused)
+            if inside(focused, samples):
+                assert str(samples.border_title).startswith("▶ Sample code")
+                assert "↑↓ scroll" in str(samples.border_title)
+                before = focused.scroll_offset.y
+                await pilot.press("down", "down")
+                await pilot.pause()
+                assert focused.scroll_offset.y > before
+                break
+            if focused.id == "breadcrumb":
+                assert "↑↓ your answers" in str(report.border_title)
+                assert "scroll" not in str(report.border_title)
+        assert any(inside(f, samples) for f in seen)
+
+
 async def test_the_focus_marker_shows_in_every_theme() -> None:
     """Not a colour alone: a heavy border against a thin one, in the theme's accent against
     a muted secondary, and a title reversed onto the accent."""
@@ -412,10 +443,9 @@ async def test_at_80x24_the_header_takes_a_line_per_grant_and_the_why_says_the_r
         screen = await walk_to(pilot, app, tree, outcome_id)
         companions = screen.recommendation.companions
         assert companions
-        header = screen.query_one("#rec-header")
         title = screen.query_one("#rec-title")
         assert title.outer_size.height <= 2
-        assert header.outer_size.height == title.outer_size.height + 1 + len(companions)
+        assert screen.query_one("#rec-companions").outer_size.height == len(companions)
         why = text_of(screen.query_one("#rec-rationale", Static))
         for companion in companions:
             assert " ".join(companion.companion.why.split()) in " ".join(why.split())
@@ -462,3 +492,34 @@ async def test_at_80x24_every_shipped_title_is_shown_whole() -> None:
         lines = title.render_lines(title.content_region.reset_offset)
         shown = " ".join("".join(seg.text for seg in line).strip() for line in lines)
         assert " ".join(shown.split()) == screen.recommendation.outcome.title
+
+
+async def test_at_80x24_a_long_grant_type_is_shown_whole() -> None:
+    """The flow line wraps rather than cutting the wire grant_type (token exchange's URN was
+    cut to "urn:ietf:params:oauth:grant…")."""
+    tree = load_tree()
+    outcome_id = next(o.id for o in tree.outcomes if o.grant == "token_exchange")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await walk_to(pilot, app, tree, outcome_id)
+        flow = screen.query_one("#rec-flow", Static)
+        lines = flow.render_lines(flow.content_region.reset_offset)
+        shown = "".join("".join(seg.text for seg in line).strip() for line in lines)
+        assert "urn:ietf:params:oauth:grant-type:token-exchange" in shown
+
+
+async def test_after_apply_the_advice_starts_from_what_to_check() -> None:
+    """New parameters change "Check before running": the advice scrolls back to it."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await walk_to(pilot, app, load_tree(), "web_server_code")
+        report = screen.query_one(Report)
+        report.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert report.scroll_offset.y > 0
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen
+        assert report.scroll_offset.y == 0

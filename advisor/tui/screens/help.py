@@ -54,7 +54,6 @@ _KEY_NAMES = {
 EXTRA: dict[type[Screen[Any]], tuple[tuple[str, str], ...]] = {
     WalkScreen: (("↑ / ↓, enter", "Move through the choices, pick one"),),
     RecommendationScreen: (
-        ("← / →", "Switch sample tab (when the tabs have focus)"),
         ("↑ / ↓, pgup / pgdn", "Scroll the focused panel (its title is marked ▶)"),
     ),
 }

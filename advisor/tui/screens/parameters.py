@@ -180,8 +180,8 @@ class ParametersScreen(Dialog[AppliedParameters | None]):
                         yield Label("Library" if index == 0 else "", classes="field-label")
                         yield Checkbox(
                             plain(
-                                f"{sample_label(library.language, library_id)}: the "
-                                f"{library.language} sample built on {library.name}"
+                                f"{sample_label(library.language, library_id)}: built on "
+                                f"{library.name}"
                             ),
                             library_id in self.libraries,
                             id=f"param-library-{library_id}",

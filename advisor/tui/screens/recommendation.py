@@ -32,7 +32,7 @@ from textual.content import Content
 from textual.highlight import highlight
 from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
 from advisor.advice import SECTIONS, Advice
 from advisor.core.vocabulary import LANGUAGES
@@ -81,6 +81,8 @@ def assumption_text(assumption: Assumption, params: SampleParams | None = None) 
     fix: str | None = None
     if assumption.kind in ("placeholder", "default") and assumption.field in FIX_KEYS:
         fix = FIX_KEYS[assumption.field]
+    elif assumption.kind == "set_aside":
+        fix = "press e to change it"
     elif assumption.kind == "derived":
         if params is None or params.issuer == PLACEHOLDER_ISSUER:
             fix = DERIVED_FIX
@@ -158,11 +160,18 @@ Panel = Report | SamplesBox
 """A titled part of the recommendation that shows whether the focus is inside it."""
 
 
-def show_focus(panel: Panel, focused: bool) -> None:
+PATH_HINT: Final = "↑↓ your answers · enter change one · z zoom"
+"""The advice panel's keys while the focus is on the path of answers inside it (the arrows
+move through the answers there, they do not scroll)."""
+
+
+def show_focus(panel: Panel, focused: bool, hint: str | None = None) -> None:
     """Mark ``panel`` as the one with the focus, or not: class ``-focused`` (a heavy accent
-    border, see the stylesheet) and a title that starts with ▶ and names the panel's keys."""
+    border, see the stylesheet) and a title that starts with ▶ and names the keys that act
+    where the focus is (``hint``; None: the panel's own)."""
     panel.set_class(focused, "-focused")
-    panel.border_title = f"▶ {panel.TITLE} · {panel.HINT}" if focused else panel.TITLE
+    shown = hint if hint is not None else panel.HINT
+    panel.border_title = f"▶ {panel.TITLE} · {shown}" if focused else panel.TITLE
 
 
 class RecommendationScreen(Screen[None]):
@@ -244,6 +253,7 @@ class RecommendationScreen(Screen[None]):
         with Vertical(id="rec-header"):
             yield Static(id="rec-title")
             yield Static(id="rec-flow")
+            yield Static(id="rec-companions")
         with Horizontal(id="rec-body"):
             with Report(id="report", classes="panel"):
                 yield from self._compose_check()
@@ -397,27 +407,41 @@ class RecommendationScreen(Screen[None]):
         if rec.outcome.instead_of:
             instead = INSTEAD_OF.get(rec.outcome.instead_of, f"the {rec.outcome.instead_of} flow")
             line.append_text(plain("   instead of ", (instead, "bold")))
-        for companion in rec.companions:
-            line.append_text(plain(("\n+ ", "bold"), companion.summary))
         return line
+
+    def _companion_lines(self) -> Text:
+        """One line per flow that comes with the grant (on short terminals each is cut to a
+        line: the Why section has them whole)."""
+        lines = [plain(("+ ", "bold"), c.summary) for c in self.recommendation.companions]
+        return Text("\n").join(lines)
 
     # -- showing an advice ----------------------------------------------------------------------
 
     def on_mount(self) -> None:
         for panel in (self.query_one(Report), self.query_one(SamplesBox)):
             show_focus(panel, False)
+        # The tab strip takes no focus: Tab goes from the advice to the code, whose arrows
+        # scroll as the title says; [ and ] (or a click) switch samples.
+        self.query_one("#samples", TabbedContent).query_one(Tabs).can_focus = False
         if self.advice is not None:
             self._show_advice(self.advice)
 
-    def show(self, advice: Advice) -> None:
+    def show(self, advice: Advice, from_top: bool = False) -> None:
         """Show ``advice``: every widget that exists is filled now, before the screen is
         drawn; the few that must be mounted or removed (more answers than any outcome shown
-        before had, the findings after discovery) follow."""
+        before had, the findings after discovery) follow. ``from_top``: scroll the advice back
+        to its start (new parameters: what to check before running comes first).
+
+        Raises:
+            ValueError: ``advice`` is for an incomplete walk.
+        """
         if advice.recommendation is None:
             raise ValueError("the recommendation screen needs the advice of a complete walk")
         self.advice = advice
         if self.is_mounted:
             self._show_advice(advice)
+            if from_top:
+                self.query_one(Report).scroll_home(animate=False, immediate=True)
         # (else on_mount fills the widgets)
 
     def _show_advice(self, advice: Advice) -> None:
@@ -426,6 +450,9 @@ class RecommendationScreen(Screen[None]):
         title.update(plain((outcome.title, "bold")))
         title.tooltip = plain(outcome.title)  # cut on short terminals
         self.query_one("#rec-flow", Static).update(self._flow_line())
+        companions = self.query_one("#rec-companions", Static)
+        companions.update(self._companion_lines())
+        companions.display = bool(self.recommendation.companions)
         self._show_check(advice)
         for section in SECTIONS:
             getattr(self, f"_show_{section.id}")(advice)
@@ -577,9 +604,12 @@ class RecommendationScreen(Screen[None]):
 
     def _show_focus(self) -> None:
         focused = self.focused
+        on_path = isinstance(focused, Breadcrumb)
         for panel in (self.query_one(Report), self.query_one(SamplesBox)):
             show_focus(
-                panel, focused is not None and (focused is panel or panel in focused.ancestors)
+                panel,
+                focused is not None and (focused is panel or panel in focused.ancestors),
+                PATH_HINT if on_path else None,
             )
 
     # -- the visible sample -------------------------------------------------------------------
