@@ -55,10 +55,6 @@ def _url_parts(name: str, url: str) -> tuple[urllib.parse.SplitResult | None, st
     """``url`` split, or the problem that stops it being split."""
     if _CONTROL.search(url) or any(c.isspace() for c in url):
         return None, f"{name} {shown(url)} contains spaces or control characters"
-    if "\\" in url:
-        # Not a URL character (RFC 3986 §2); browsers read it as "/", so the host they see
-        # is not the one parsed here (http://evil.example\@127.0.0.1/ goes to evil.example).
-        return None, f"{name} {shown(url)} contains a backslash, which a URL cannot hold"
     try:
         parts = urllib.parse.urlsplit(url)
         parts.port  # noqa: B018  (raises ValueError on a bad port)
@@ -117,6 +113,11 @@ def redirect_uri_problem(uri: str) -> str | None:
         )
     if parts.fragment or "#" in uri:
         return f"redirect URI {shown(uri)} must not contain a fragment (RFC 6749 §3.1.2)"
+    if "\\" in uri:
+        # Not a URL character (RFC 3986 §2). A browser reads it as "/", so the host it sends
+        # the code to is not the one parsed here (http://evil.example\@127.0.0.1/ goes to
+        # evil.example).
+        return f"redirect URI {shown(uri)} contains a backslash, which a URL cannot hold"
     if parts.scheme.lower() in ("http", "https") and (
         not uri[len(parts.scheme) + 1 :].startswith("//") or not parts.hostname
     ):
