@@ -113,11 +113,6 @@ def redirect_uri_problem(uri: str) -> str | None:
         )
     if parts.fragment or "#" in uri:
         return f"redirect URI {shown(uri)} must not contain a fragment (RFC 6749 §3.1.2)"
-    if "\\" in uri:
-        # Not a URL character (RFC 3986 §2). A browser reads it as "/", so the host it sends
-        # the code to is not the one parsed here (http://evil.example\@127.0.0.1/ goes to
-        # evil.example).
-        return f"redirect URI {shown(uri)} contains a backslash, which a URL cannot hold"
     if parts.scheme.lower() in ("http", "https") and (
         not uri[len(parts.scheme) + 1 :].startswith("//") or not parts.hostname
     ):
