@@ -11,6 +11,7 @@ from advisor.core.errors import ParameterError
 from advisor.server.model import ServerMetadata
 from advisor.session import Session
 from advisor.tree.models import Tree
+from support.walks import sessions_to_outcomes
 
 M2M_SECRET = {
     "situation": "own_service",
@@ -117,21 +118,6 @@ def test_advice_is_immutable(shipped_tree: Tree) -> None:
         advice.samples["curl"] = advice.samples["python"]  # type: ignore[index]
 
 
-def _walks(tree: Tree) -> dict[str, Session]:
-    """A complete walk to every reachable outcome (breadth-first: the shortest)."""
-    found: dict[str, Session] = {}
-    queue = [Session(tree)]
-    while queue:
-        session = queue.pop(0)
-        question = session.current_question
-        if question is None:
-            assert session.outcome is not None
-            found.setdefault(session.outcome.id, session)
-            continue
-        queue += [session.answer(choice.id) for choice in question.choices]
-    return found
-
-
 def _scope_line(code: str) -> str:
     """The python sample's ``SCOPE = ...`` line (its comments name offline_access anyway)."""
     return next(line for line in code.splitlines() if line.startswith("SCOPE = "))
@@ -146,7 +132,8 @@ def test_a_sample_asks_for_a_refresh_token_only_when_the_advice_comes_with_one(
     chosen directly keeps its template's default, and the user's own scopes are kept."""
     asked_for = {}
     tree = shipped_tree
-    for outcome_id, session in _walks(tree).items():
+    walks = sessions_to_outcomes(tree)
+    for outcome_id, session in walks.items():
         recommendation = session.recommendation()
         assert recommendation is not None
         advice = advise(session, {}, languages=["python"], strict=False)
@@ -160,7 +147,7 @@ def test_a_sample_asks_for_a_refresh_token_only_when_the_advice_comes_with_one(
             assert not asked_for[outcome_id], outcome_id
     assert asked_for["web_server_code"] is False  # the case that was wrong
     assert asked_for["native_app"] is True  # comes with a refresh token: asks for it
-    web = _walks(tree)["web_server_code"]
+    web = walks["web_server_code"]
     own = advise(web, {"scopes": ("openid", "offline_access")}, languages=["python"])
     assert own.params.scopes == ("openid", "offline_access")
     direct = advise(
@@ -190,7 +177,7 @@ def test_a_provider_that_needs_offline_access_for_refresh_tokens_adds_it_only_wi
         "code_challenge_methods_supported": ["S256"],
     }
     server = ServerMetadata(issuer, MappingProxyType(document), f"{issuer}/.well-known/x")
-    walks = _walks(shipped_tree)
+    walks = sessions_to_outcomes(shipped_tree)
     web = advise(walks["web_server_code"], {"issuer": issuer}, languages=["python"],
                  metadata=server, strict=False)  # fmt: skip
     native = advise(walks["native_app"], {"issuer": issuer}, languages=["python"],

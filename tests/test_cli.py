@@ -14,6 +14,7 @@ import pytest
 from advisor import __version__
 from advisor.cli import main
 from support.paths import SMALL_TREE
+from support.walks import sessions_to_outcomes
 
 TREE = ["--tree", str(SMALL_TREE)]
 
@@ -250,20 +251,10 @@ def test_asking_for_a_language_the_outcome_lacks_is_a_note_not_an_error(
 
 def _walks_to_every_outcome() -> dict[str, list[tuple[str, str]]]:
     """One answer sequence per outcome of the shipped tree (breadth first: the shortest)."""
-    from advisor.session import Session
     from advisor.tree.loader import load_tree
 
-    found: dict[str, list[tuple[str, str]]] = {}
-    pending = [Session(load_tree())]
-    while pending:
-        session = pending.pop(0)
-        question = session.current_question
-        if question is None:
-            assert session.outcome is not None
-            found.setdefault(session.outcome.id, list(session.answers))
-            continue
-        pending.extend(session.answer(choice.id) for choice in question.choices)
-    return found
+    walks = sessions_to_outcomes(load_tree())
+    return {outcome: list(session.answers) for outcome, session in walks.items()}
 
 
 def test_text_output_never_breaks_a_link(capsys: pytest.CaptureFixture[str]) -> None:
