@@ -28,7 +28,7 @@ import gc
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from textual import events, on
 from textual.app import App, SystemCommand
@@ -67,6 +67,16 @@ WIDE_TERMINAL = 120
 side (the app has class ``-wide``)."""
 
 
+class Ahead(NamedTuple):
+    """Advice made ahead of time, and what it was made with (it is used only while the app
+    still has these same values)."""
+
+    parameters: dict[str, Any]
+    metadata: ServerMetadata | None
+    libraries: tuple[str, ...]
+    advice: Advice
+
+
 class GrantAdvisorApp(App[None]):
     """Walk the decision tree, then read, tune, copy and export the recommendation."""
 
@@ -102,9 +112,8 @@ class GrantAdvisorApp(App[None]):
         self._recommendation: RecommendationScreen | None = None
         self._fresh_start = False
         """The session change under way is a restart (no cursor memory)."""
-        self._ahead: dict[tuple[tuple[str, str], ...], tuple[Any, Any, Any, Advice]] = {}
-        """Advice made ahead of time, by answers: (the parameters, metadata and libraries it
-        was made with, the advice); see :meth:`_prepare_outcomes`."""
+        self._ahead: dict[tuple[tuple[str, str], ...], Ahead] = {}
+        """Advice made ahead of time, by answers; see :meth:`_prepare_outcomes`."""
         if loaded is not None:
             self.set_reactive(GrantAdvisorApp.session, Session(loaded.tree))
         self.keys = KeyQueue(self, self._route_key)
@@ -230,11 +239,11 @@ class GrantAdvisorApp(App[None]):
         ahead = self._ahead.get(session.answers)
         if (
             ahead is not None
-            and ahead[0] is self.parameters
-            and ahead[1] is self.metadata
-            and ahead[2] == self.libraries
+            and ahead.parameters is self.parameters
+            and ahead.metadata is self.metadata
+            and ahead.libraries == self.libraries
         ):
-            return ahead[3]
+            return ahead.advice
         return advice_for(
             session, self.parameters, self.libraries, self.metadata, self.template_dirs
         )
@@ -283,7 +292,7 @@ class GrantAdvisorApp(App[None]):
                 return
             complete = session.answer(choice)
             advice = advice_for(complete, parameters, libraries, metadata, self.template_dirs)
-            self._ahead[complete.answers] = (parameters, metadata, libraries, advice)
+            self._ahead[complete.answers] = Ahead(parameters, metadata, libraries, advice)
             for sample in list(advice.samples.values())[:1]:
                 highlighted(sample.code, sample.language)
 
